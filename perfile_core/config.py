@@ -1,0 +1,49 @@
+"""One typed settings object, read from PERFILE_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'perfile.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PERFILE_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_SQLITE_URL,
+        description="SQLAlchemy URL; postgresql+psycopg://... in production, SQLite file by default.",
+    )
+    receiver_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where the webhook receiver listens."
+    )
+    dashboard_refresh_seconds: float = Field(default=3.0, ge=0.5, le=300)
+    # SMTP: empty host means messages go to the outbox table (embedded default).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "Perfile <noreply@perfile.local>"
+    smtp_timeout_seconds: float = 10.0
+    courier_timeout_seconds: float = 10.0
+    courier_retries: int = Field(default=2, ge=0, le=5)
+    notify_on_statuses: str = Field(
+        default="out_for_delivery,ready_for_pickup,delivered,exception",
+        description="Comma-separated statuses that trigger a customer e-mail.",
+    )
+    webhook_max_body_bytes: int = 1024 * 1024
+    webhook_timestamp_tolerance_seconds: int = 300
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

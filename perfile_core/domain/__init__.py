@@ -1,0 +1,1 @@
+"""Pure rules: statuses, computed fields, errors. Standard library only."""

@@ -1,0 +1,208 @@
+"""An order as the rules see it, and every computed field, implemented once.
+
+The dashboard, the CLI export, the receiver and the booking service all read
+computed fields from here; the SQL filter for needs_action mirrors `needs_action`
+and a test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from perfile_core.domain.couriers import tracking_url as _tracking_url
+from perfile_core.domain.status import (
+    ACTIVE_MAIN_LINE,
+    TERMINAL,
+    BadgeColor,
+    ExceptionReason,
+    Status,
+    badge_color,
+    progress_percent,
+)
+
+STALE_AFTER = timedelta(hours=48)
+CLAIMABLE_REASONS = frozenset(
+    {ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED}
+)
+
+
+class OnTimeStatus(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    DELAYED = "delayed"
+
+
+@dataclass(frozen=True)
+class LatestEvent:
+    occurred_at: datetime
+    description: str
+    location: str | None
+    status: Status | None
+
+
+@dataclass(frozen=True)
+class Order:
+    """Stored facts of one order. Computed fields are methods, never stored."""
+
+    id: int
+    order_number: str
+    store_key: str
+    customer_name: str
+    created_at: datetime
+    order_status: Status = Status.PENDING
+    main_status: Status = Status.PENDING
+    tracking_number: str | None = None
+    courier: str | None = None
+    courier_name: str | None = None  # the webshop's text when we do not know the courier
+    service_type: str | None = None
+    estimated_delivery: date | None = None
+    exception_reason: ExceptionReason | None = None
+    exception_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    latest_event_at: datetime | None = None
+    latest_event_description: str | None = None
+    latest_event_location: str | None = None
+    latest_event_status: Status | None = None
+    customer_email: str | None = None
+    customer_phone: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    weight_grams: int | None = None
+    length_cm: int | None = None
+    width_cm: int | None = None
+    height_cm: int | None = None
+    has_label: bool = False
+    updated_at: datetime | None = None
+    change_cursor: int = 0
+    store_name: str | None = None
+    courier_metadata: dict[str, Any] = field(default_factory=dict)
+
+    # -- computed fields ---------------------------------------------------------
+
+    @property
+    def has_tracking(self) -> bool:
+        return bool(self.tracking_number)
+
+    @property
+    def can_book_shipment(self) -> bool:
+        return not self.has_tracking and self.order_status == Status.PENDING
+
+    @property
+    def tracking_url(self) -> str | None:
+        return _tracking_url(self.courier, self.tracking_number)
+
+    @property
+    def can_track(self) -> bool:
+        return self.tracking_url is not None
+
+    @property
+    def had_exception(self) -> bool:
+        return self.exception_at is not None
+
+    @property
+    def can_file_claim(self) -> bool:
+        """Exceptions can be claimed; so can a delivered parcel reported damaged, lost or late."""
+        if not self.has_tracking:
+            return False
+        if self.order_status == Status.EXCEPTION:
+            return True
+        if self.order_status in (Status.DELIVERED, Status.RETURNED):
+            return self.exception_reason in CLAIMABLE_REASONS
+        return False
+
+    def is_active(self) -> bool:
+        """In the courier's network: picked up through ready for pickup (also with an exception)."""
+        if self.order_status in TERMINAL:
+            return False
+        return self.main_status in ACTIVE_MAIN_LINE
+
+    def is_stale(self, now: datetime) -> bool:
+        if not self.is_active():
+            return False
+        last = self.latest_event_at or self.shipped_at
+        return last is None or now - last > STALE_AFTER
+
+    def needs_action(self, now: datetime) -> bool:
+        if self.order_status in (Status.CANCELLED, Status.DELIVERED, Status.RETURNED):
+            return False
+        return (
+            not self.has_tracking or self.order_status == Status.EXCEPTION or self.is_stale(now)
+        )
+
+    @property
+    def latest_event(self) -> LatestEvent | None:
+        if self.latest_event_at is None:
+            return None
+        return LatestEvent(
+            occurred_at=self.latest_event_at,
+            description=self.latest_event_description or "",
+            location=self.latest_event_location,
+            status=self.latest_event_status,
+        )
+
+    @property
+    def progress(self) -> int:
+        return progress_percent(self.order_status, self.main_status)
+
+    def otd_status(self, now: datetime) -> OnTimeStatus | None:
+        """Delivered (or still underway) against the promised date, by calendar day."""
+        if self.estimated_delivery is None:
+            return None
+        if self.delivered_at is not None:
+            delivered_on = self.delivered_at.date()
+            if delivered_on < self.estimated_delivery:
+                return OnTimeStatus.EARLY
+            if delivered_on == self.estimated_delivery:
+                return OnTimeStatus.ON_TIME
+            return OnTimeStatus.DELAYED
+        if self.order_status in (Status.CANCELLED, Status.RETURNED):
+            return None
+        if now.date() > self.estimated_delivery:
+            return OnTimeStatus.DELAYED
+        return None
+
+    @property
+    def delivery_time_hours(self) -> float | None:
+        if self.delivered_at is None:
+            return None
+        start = self.shipped_at or self.created_at
+        return round((self.delivered_at - start).total_seconds() / 3600, 1)
+
+    @property
+    def badge(self) -> BadgeColor:
+        return badge_color(self.order_status, self.has_tracking)
+
+    def computed(self, now: datetime | None = None) -> dict[str, Any]:
+        """All computed fields as plain values, for export and display."""
+        now = now or datetime.now(UTC)
+        otd = self.otd_status(now)
+        latest = self.latest_event
+        return {
+            "has_tracking": self.has_tracking,
+            "can_book_shipment": self.can_book_shipment,
+            "can_track": self.can_track,
+            "can_file_claim": self.can_file_claim,
+            "is_active": self.is_active(),
+            "needs_action": self.needs_action(now),
+            "tracking_url": self.tracking_url,
+            "latest_event": None
+            if latest is None
+            else {
+                "occurred_at": latest.occurred_at.isoformat(),
+                "description": latest.description,
+                "location": latest.location,
+                "status": latest.status.value if latest.status else None,
+            },
+            "progress": self.progress,
+            "otd_status": otd.value if otd else None,
+            "delivery_time_hours": self.delivery_time_hours,
+            "had_exception": self.had_exception,
+            "badge_color": self.badge.value,
+        }

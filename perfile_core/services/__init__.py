@@ -1,0 +1,1 @@
+"""Use cases (write side) and read-side queries. Entrypoints call only these."""

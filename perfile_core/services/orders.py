@@ -1,0 +1,149 @@
+"""Write side for orders: create, edit, soft-delete, attach tracking by hand."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from perfile_core.clock import utcnow
+from perfile_core.db import audit_repo
+from perfile_core.db.orders_repo import get_order, insert_order, update_order
+from perfile_core.db.tables import orders, stores
+from perfile_core.domain.couriers import COURIER_NAMES
+from perfile_core.domain.errors import Conflict, NotFound, ValidationError
+from perfile_core.domain.order import Order
+from perfile_core.domain.status import TERMINAL
+from perfile_core.services.order_input import NewOrder, OrderEdit
+from perfile_core.services.tracking import apply_waiting_events, confirm_shipment
+from perfile_core.services.validation import validate
+
+
+def create_order(db: Engine, data: dict[str, Any], *, actor: str = "system") -> Order:
+    """Create an order (generating an order number when none is given)."""
+    new = validate(NewOrder, data)
+    now = utcnow()
+    with db.begin() as conn:
+        order_id = create_order_in(conn, new, actor=actor, now=now)
+        return get_order(conn, order_id)
+
+
+def create_order_in(conn: Connection, new: NewOrder, *, actor: str, now: datetime) -> int:
+    store_id = store_id_for(conn, new.store_key)
+    values = new.model_dump(exclude={"store_key"}, exclude_none=True)
+    values["store_id"] = store_id
+    explicit_number = "order_number" in values
+    for _attempt in range(5):
+        if not explicit_number:
+            values["order_number"] = _generate_order_number(now)
+        try:
+            with conn.begin_nested():
+                order_id = insert_order(conn, values, now)
+        except IntegrityError:
+            if explicit_number:
+                raise ValidationError(
+                    "order_number", f"{values['order_number']} already exists in this store"
+                ) from None
+            continue
+        audit_repo.record(conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now)
+        return order_id
+    raise Conflict("could not generate a unique order number; try again")
+
+
+def _generate_order_number(now: datetime) -> str:
+    return f"PF-{now:%y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def store_id_for(conn: Connection, store_key: str) -> int:
+    store_id = conn.execute(select(stores.c.id).where(stores.c.key == store_key)).scalar()
+    if store_id is None:
+        raise ValidationError("store_key", f"unknown store {store_key!r}")
+    return store_id
+
+
+def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: str) -> Order:
+    edit = validate(OrderEdit, changes)
+    values = edit.model_dump(exclude_unset=True)
+    if "customer_name" in values and not values["customer_name"]:
+        raise ValidationError("customer_name", "cannot be empty")
+    now = utcnow()
+    with db.begin() as conn:
+        before = get_order(conn, order_id, for_update=True)
+        if values:
+            update_order(conn, order_id, values, now)
+            old = {key: getattr(before, key, None) for key in values}
+            audit_repo.record(conn, actor, "order.edited", order_id, {"changes": _jsonable(values), "before": _jsonable(old)}, now)
+        return get_order(conn, order_id)
+
+
+def soft_delete_order(db: Engine, order_id: int, *, actor: str, reason: str = "") -> None:
+    now = utcnow()
+    with db.begin() as conn:
+        get_order(conn, order_id, for_update=True)
+        update_order(conn, order_id, {"deleted_at": now}, now)
+        audit_repo.record(conn, actor, "order.deleted", order_id, {"reason": reason}, now)
+
+
+def attach_tracking(
+    db: Engine,
+    order_id: int,
+    tracking_number: str,
+    courier: str,
+    *,
+    actor: str,
+    service_type: str | None = None,
+) -> Order:
+    """Attach a tracking number by hand; events that were waiting for it are applied."""
+    number = tracking_number.strip().replace(" ", "")
+    if not number or len(number) > 64 or not number.isalnum():
+        raise ValidationError("tracking_number", "use 1-64 letters and digits")
+    if courier not in COURIER_NAMES:
+        raise ValidationError("courier", f"unknown courier {courier!r}; known: {', '.join(COURIER_NAMES)}")
+    now = utcnow()
+    with db.begin() as conn:
+        order = get_order(conn, order_id, for_update=True)
+        if order.order_status in TERMINAL:
+            raise Conflict(f"order {order.order_number} is {order.order_status}; tracking cannot change")
+        attach_tracking_in(conn, order_id, number.upper(), courier, now, service_type=service_type)
+        audit_repo.record(
+            conn, actor, "tracking.attached", order_id,
+            {"tracking_number": number.upper(), "courier": courier, "previous": order.tracking_number}, now,
+        )
+        return get_order(conn, order_id)
+
+
+def attach_tracking_in(
+    conn: Connection,
+    order_id: int,
+    tracking_number: str,
+    courier: str | None,
+    now: datetime,
+    *,
+    courier_name: str | None = None,
+    service_type: str | None = None,
+) -> None:
+    """Inside a transaction: store tracking, confirm the shipment, apply waiting events."""
+    values: dict[str, Any] = {"tracking_number": tracking_number, "courier": courier}
+    if courier_name is not None:
+        values["courier_name"] = courier_name
+    if service_type is not None:
+        values["service_type"] = service_type
+    update_order(conn, order_id, values, now)
+    confirm_shipment(conn, order_id, now)
+    apply_waiting_events(conn, order_id, tracking_number, now)
+
+
+def order_exists(conn: Connection, order_id: int) -> bool:
+    return conn.execute(select(orders.c.id).where(orders.c.id == order_id)).first() is not None
+
+
+def require_order(conn: Connection, order_id: int) -> None:
+    if not order_exists(conn, order_id):
+        raise NotFound(f"order {order_id} does not exist")
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in values.items()}

@@ -1,0 +1,185 @@
+"""Recording tracking events and applying them to orders: the one path every event takes,
+whether it came from a webhook, the poller, the simulator or the demo seeder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from perfile_core.db.orders_repo import load_shipment_state, state_columns, update_order
+from perfile_core.db.tables import orders, tracking_events
+from perfile_core.domain.courier_mappings import status_in_context
+from perfile_core.domain.status import ExceptionReason, Status, apply_event, rank
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    """One courier event, already normalized; `status` None means informational."""
+
+    courier: str
+    tracking_number: str
+    event_id: str
+    occurred_at: datetime
+    status: Status | None
+    exception_reason: ExceptionReason | None = None
+    raw_code: str | None = None
+    raw_status: str | None = None
+    description: str | None = None
+    location: str | None = None
+    estimated_delivery: date | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)  # merged into courier_metadata
+    raw_payload: dict[str, Any] | None = None
+
+
+class EventResult(StrEnum):
+    APPLIED = "applied"  # stored and applied to its order
+    DUPLICATE = "duplicate"  # seen before; nothing changed
+    UNMATCHED = "unmatched"  # stored; applied once an order gets this tracking number
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    result: EventResult
+    order_id: int | None = None
+    old_status: Status | None = None
+    new_status: Status | None = None
+
+    @property
+    def status_changed(self) -> bool:
+        return self.old_status is not None and self.old_status != self.new_status
+
+
+def record_event(conn: Connection, event: TrackingEvent, now: datetime) -> EventOutcome:
+    """Store the event once (courier + event id) and apply it if its order is known."""
+    event_row_id = _insert_event(conn, event, now)
+    if event_row_id is None:
+        return EventOutcome(EventResult.DUPLICATE)
+    order_id = conn.execute(
+        select(orders.c.id)
+        .where(orders.c.tracking_number == event.tracking_number, orders.c.deleted_at.is_(None))
+        .order_by(orders.c.id)
+        .limit(1)
+    ).scalar()
+    if order_id is None:
+        return EventOutcome(EventResult.UNMATCHED)
+    old, new = apply_events_to_order(conn, order_id, [(event_row_id, event)], now)
+    return EventOutcome(EventResult.APPLIED, order_id, old, new)
+
+
+def _insert_event(conn: Connection, event: TrackingEvent, now: datetime) -> int | None:
+    values = {
+        "courier": event.courier,
+        "tracking_number": event.tracking_number,
+        "event_id": event.event_id,
+        "raw_code": event.raw_code,
+        "raw_status": event.raw_status,
+        "normalized_status": event.status.value if event.status else None,
+        "exception_reason": event.exception_reason.value if event.exception_reason else None,
+        "occurred_at": event.occurred_at,
+        "description": event.description,
+        "location": event.location,
+        "estimated_delivery": event.estimated_delivery,
+        "raw_payload": event.raw_payload,
+        "received_at": now,
+    }
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(tracking_events)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["courier", "event_id"])
+        .returning(tracking_events.c.id)
+    )
+    return conn.execute(statement).scalar()
+
+
+def apply_events_to_order(
+    conn: Connection,
+    order_id: int,
+    events: list[tuple[int, TrackingEvent]],
+    now: datetime,
+) -> tuple[Status, Status]:
+    """Apply stored events (row id, event) to one order under the forward-only rule."""
+    state = load_shipment_state(conn, order_id, lock=True)
+    old_status = state.status
+    latest = conn.execute(
+        select(orders.c.latest_event_at, orders.c.courier_metadata).where(orders.c.id == order_id)
+    ).one()
+    latest_at, metadata = latest.latest_event_at, dict(latest.courier_metadata or {})
+    changes: dict[str, Any] = {}
+    for _row_id, event in sorted(events, key=lambda item: item[1].occurred_at):
+        picked_up_yet = rank(state.main_status) >= rank(Status.PICKED_UP)
+        status = status_in_context(event.courier, event.raw_code, event.status, picked_up_yet)
+        state = apply_event(state, status, event.occurred_at, event.exception_reason)
+        if latest_at is None or event.occurred_at >= latest_at:
+            latest_at = event.occurred_at
+            changes.update(
+                latest_event_at=event.occurred_at,
+                latest_event_description=(event.description or event.raw_status or "")[:500],
+                latest_event_location=(event.location or None),
+                latest_event_status=status.value if status else None,
+            )
+            if event.estimated_delivery is not None:
+                changes["estimated_delivery"] = event.estimated_delivery
+        metadata.update(event.metadata)
+    if metadata:
+        changes["courier_metadata"] = metadata
+    update_order(conn, order_id, {**state_columns(state), **changes}, now)
+    conn.execute(
+        tracking_events.update()
+        .where(tracking_events.c.id.in_([row_id for row_id, _ in events]))
+        .values(order_id=order_id, applied_at=now)
+    )
+    return old_status, state.status
+
+
+def apply_waiting_events(conn: Connection, order_id: int, tracking_number: str, now: datetime) -> int:
+    """Apply events that arrived before their order had this tracking number."""
+    rows = conn.execute(
+        select(tracking_events)
+        .where(
+            tracking_events.c.tracking_number == tracking_number,
+            tracking_events.c.order_id.is_(None),
+        )
+        .order_by(tracking_events.c.occurred_at)
+    ).mappings().all()
+    if not rows:
+        return 0
+    apply_events_to_order(conn, order_id, [(row["id"], event_from_row(row)) for row in rows], now)
+    return len(rows)
+
+
+def event_from_row(row: Any) -> TrackingEvent:
+    return TrackingEvent(
+        courier=row["courier"],
+        tracking_number=row["tracking_number"],
+        event_id=row["event_id"],
+        occurred_at=row["occurred_at"],
+        status=Status(row["normalized_status"]) if row["normalized_status"] else None,
+        exception_reason=ExceptionReason(row["exception_reason"]) if row["exception_reason"] else None,
+        raw_code=row["raw_code"],
+        raw_status=row["raw_status"],
+        description=row["description"],
+        location=row["location"],
+        estimated_delivery=row["estimated_delivery"],
+    )
+
+
+def confirm_shipment(conn: Connection, order_id: int, now: datetime) -> tuple[Status, Status]:
+    """A tracking number was attached or booked: pending becomes confirmed.
+
+    Booking is our act, not a courier scan, so it does not count as the newest
+    main-line event (it must not clear a courier exception that arrived earlier).
+    """
+    state = load_shipment_state(conn, order_id, lock=True)
+    new = state
+    if not state.is_terminal and state.main_status == Status.PENDING:
+        new = replace(state, main_status=Status.CONFIRMED)
+        new = replace(new, status=new.derived_status())
+    update_order(conn, order_id, state_columns(new), now)
+    return state.status, new.status
