@@ -14,4 +14,4 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
