@@ -17,7 +17,13 @@ def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, pool_recycle=1800
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        # Dates are computed in UTC everywhere (date(delivered_at) vs the promised date).
+        connect_args={"options": "-c timezone=UTC"},
     )
 
 

@@ -67,3 +67,26 @@ class StorageUnavailable(PerfileError):
     """The database cannot be reached; callers should retry later."""
 
     code = "storage_unavailable"
+
+
+# -- webhook deliveries (receiver): finer codes under the same HTTP classes ------------
+
+
+class MissingSignature(SignatureError):
+    code = "missing_signature"
+
+
+class StaleTimestamp(SignatureError):
+    """A Standard Webhooks timestamp outside the tolerance (replay protection)."""
+
+    code = "stale_timestamp"
+
+
+class UnknownSource(SignatureError):
+    """No store or courier secret to verify with: we cannot tell who is calling."""
+
+    code = "unknown_source"
+
+
+class UnknownCourier(NotFound):
+    code = "unknown_courier"

@@ -172,13 +172,12 @@ def apply_event(
 
     - main-line events only move forward; an older or lower one changes nothing;
     - an exception holds until a main-line event newer than it arrives;
-    - terminal statuses (delivered, returned, cancelled) never revert;
+    - terminal statuses (delivered, returned, cancelled) never revert, though later
+      events still record their facts (shipped_at, exceptions), so arrival order does not matter;
     - informational events (status None) change nothing.
     """
     kind = event_kind(status)
     if kind == EventKind.INFORMATIONAL:
-        return state
-    if state.is_terminal:
         return state
     new = state
     if kind == EventKind.MAIN_LINE:
@@ -188,16 +187,20 @@ def apply_event(
         if rank(status) > rank(new.main_status):
             new = replace(new, main_status=status)
         new = replace(new, main_status_at=_later(new.main_status_at, occurred_at))
-        if status == Status.DELIVERED:
-            new = replace(new, delivered_at=occurred_at)
+        if status == Status.DELIVERED and state.status not in (Status.RETURNED, Status.CANCELLED):
+            new = replace(new, delivered_at=_earlier(new.delivered_at, occurred_at))
     elif kind == EventKind.EXCEPTION:
         if new.exception_at is None or occurred_at > new.exception_at:
             new = replace(
                 new, exception_at=occurred_at, exception_reason=reason or ExceptionReason.OTHER
             )
-    else:  # returned / cancelled
+    elif not state.is_terminal:  # returned / cancelled
         assert status is not None
         return replace(new, status=status)
+    if state.is_terminal:
+        # The status never reverts, but the facts still count: events arrive out of
+        # order, and a pickup reported after the delivery must still set shipped_at.
+        return new
     if new.main_status == Status.DELIVERED:
         return replace(new, status=Status.DELIVERED)
     return replace(new, status=new.derived_status())

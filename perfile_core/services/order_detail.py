@@ -1,0 +1,98 @@
+"""One order with everything that happened to it, as a single timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from perfile_core.db import audit_repo
+from perfile_core.db.orders_repo import find_order_id, get_order
+from perfile_core.db.tables import claims, notifications, tracking_events
+from perfile_core.domain.order import Order
+from perfile_core.domain.status import STATUS_LABELS, Status
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # tracking | claim | notification | audit
+    title: str
+    detail: str = ""
+    status: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: Order
+    events: list[dict[str, Any]]
+    timeline: list[TimelineEntry]  # newest first
+
+
+def find_order(db: Engine, reference: str) -> int:
+    """The order id for an id, order number or tracking number."""
+    with db.connect() as conn:
+        return find_order_id(conn, reference)
+
+
+def order_detail(db: Engine, order_id: int) -> OrderDetail:
+    with db.connect() as conn:
+        order = get_order(conn, order_id)
+        events = [
+            dict(row)
+            for row in conn.execute(
+                select(tracking_events)
+                .where(tracking_events.c.order_id == order_id)
+                .order_by(tracking_events.c.occurred_at.desc(), tracking_events.c.id.desc())
+            ).mappings()
+        ]
+        claim_rows = conn.execute(select(claims).where(claims.c.order_id == order_id)).mappings().all()
+        notification_rows = (
+            conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings().all()
+        )
+        audit_rows = audit_repo.for_order(conn, order_id)
+    timeline = [_event_entry(e) for e in events]
+    timeline += [
+        TimelineEntry(
+            at=c["created_at"],
+            kind="claim",
+            title=f"Claim filed: {c['claim_type']} ({c['status']})",
+            detail=c["description"],
+            extra={"amount": str(c["amount"]) if c["amount"] is not None else None, "currency": c["currency"]},
+        )
+        for c in claim_rows
+    ]
+    timeline += [
+        TimelineEntry(
+            at=n["sent_at"] or n["created_at"],
+            kind="notification",
+            title=f"E-mail to {n['to_address']}: {n['subject']}",
+            detail=n["error"] or n["status"],
+            status=n["status"],
+        )
+        for n in notification_rows
+    ]
+    timeline += [
+        TimelineEntry(at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"])
+        for a in audit_rows
+    ]
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    return OrderDetail(order=order, events=events, timeline=timeline)
+
+
+def _event_entry(event: dict[str, Any]) -> TimelineEntry:
+    status = event["normalized_status"]
+    label = STATUS_LABELS[Status(status)] if status else "Update"
+    if event["exception_reason"]:
+        label = f"{label}: {event['exception_reason'].replace('_', ' ')}"
+    return TimelineEntry(
+        at=event["occurred_at"],
+        kind="tracking",
+        title=label,
+        detail=" · ".join(part for part in (event["description"], event["location"]) if part),
+        status=status,
+        extra={"raw_code": event["raw_code"], "courier": event["courier"]},
+    )

@@ -1,0 +1,119 @@
+"""The dashboard's order filter, and its translation to SQL, in one place.
+
+`needs_action_sql` mirrors `Order.needs_action`; tests keep the two in agreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
+
+from perfile_core.db.tables import orders, stores
+from perfile_core.domain.errors import ValidationError
+from perfile_core.domain.order import STALE_AFTER
+from perfile_core.domain.status import ACTIVE_MAIN_LINE, TERMINAL, Status
+from perfile_core.domain.time_utils import UTC
+
+SORTABLE = {
+    "created_at": orders.c.created_at,
+    "updated_at": orders.c.updated_at,
+    "estimated_delivery": orders.c.estimated_delivery,
+    "order_number": orders.c.order_number,
+    "customer_name": orders.c.customer_name,
+    "order_status": orders.c.order_status,
+}
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    store_keys: tuple[str, ...] = ()
+    couriers: tuple[str, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    created_from: date | None = None
+    created_to: date | None = None  # inclusive
+    search: str | None = None
+    needs_action: bool = False
+    sort: str = "created_at"
+    descending: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTABLE:
+            raise ValidationError("sort", f"cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}")
+        if self.created_from and self.created_to and self.created_from > self.created_to:
+            raise ValidationError("created_from", "is after created_to")
+
+
+def parse_statuses(values: list[str] | tuple[str, ...]) -> tuple[Status, ...]:
+    """Status names from user input, with a specific error for an unknown one."""
+    result = []
+    for value in values:
+        try:
+            result.append(Status(value.strip().lower()))
+        except ValueError:
+            known = ", ".join(s.value for s in Status)
+            raise ValidationError("status", f"unknown status {value!r}; known: {known}") from None
+    return tuple(result)
+
+
+def needs_action_sql(now: datetime) -> ColumnElement[bool]:
+    last_seen = orders.c.latest_event_at
+    stale = and_(
+        orders.c.main_status.in_([s.value for s in ACTIVE_MAIN_LINE]),
+        or_(
+            and_(last_seen.is_(None), orders.c.shipped_at.is_(None)),
+            and_(last_seen.is_not(None), last_seen < now - STALE_AFTER),
+            and_(last_seen.is_(None), orders.c.shipped_at < now - STALE_AFTER),
+        ),
+    )
+    return and_(
+        orders.c.order_status.not_in([s.value for s in TERMINAL]),
+        or_(
+            orders.c.tracking_number.is_(None),
+            orders.c.order_status == Status.EXCEPTION.value,
+            stale,
+        ),
+    )
+
+
+def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[ColumnElement[Any]]:
+    clauses: list[ColumnElement[Any]] = [orders.c.deleted_at.is_(None)]
+    if flt.store_keys:
+        # Resolve keys to ids first so the planner can use the store_id indexes.
+        ids = conn.execute(select(stores.c.id).where(stores.c.key.in_(flt.store_keys))).scalars().all()
+        clauses.append(orders.c.store_id.in_(ids) if ids else false())
+    if flt.couriers:
+        clauses.append(orders.c.courier.in_(flt.couriers))
+    if flt.statuses:
+        values = [s.value for s in flt.statuses]
+        clauses.append(orders.c.order_status == values[0] if len(values) == 1 else orders.c.order_status.in_(values))
+    if flt.created_from:
+        clauses.append(orders.c.created_at >= datetime.combine(flt.created_from, time.min, UTC))
+    if flt.created_to:
+        end = datetime.combine(flt.created_to + timedelta(days=1), time.min, UTC)
+        clauses.append(orders.c.created_at < end)
+    if flt.search and flt.search.strip():
+        clauses.append(search_clause(flt.search.strip()))
+    if flt.needs_action:
+        clauses.append(needs_action_sql(now))
+    return clauses
+
+
+def search_clause(term: str) -> ColumnElement[bool]:
+    """Exact order or tracking number, or a part of the customer's name."""
+    exact = [orders.c.tracking_number == term, orders.c.order_number == term]
+    if term.upper() != term:
+        exact.append(orders.c.tracking_number == term.upper())
+    if not term.startswith("#"):
+        exact.append(orders.c.order_number == f"#{term}")
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*exact, orders.c.customer_name.ilike(f"%{escaped}%", escape="\\"))
+
+
+def order_by(flt: OrderFilter) -> list[Any]:
+    column = SORTABLE[flt.sort]
+    if flt.descending:
+        return [column.desc().nulls_last() if flt.sort == "estimated_delivery" else column.desc(), orders.c.id.desc()]
+    return [column.asc().nulls_last() if flt.sort == "estimated_delivery" else column.asc(), orders.c.id.asc()]

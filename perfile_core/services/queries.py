@@ -1,0 +1,124 @@
+"""Read side for the dashboard and the CLI: order lists, details, live changes.
+
+Plain queries over the tables (no domain round trips), returning domain `Order`s so
+every screen reads computed fields from the one implementation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from perfile_core.clock import utcnow
+from perfile_core.db.orders_repo import row_to_order, select_orders
+from perfile_core.db.tables import orders
+from perfile_core.services.order_filters import OrderFilter, order_by, where_clauses
+
+PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
+# An exact count may take this long on PostgreSQL before we answer with the planner's estimate.
+EXACT_COUNT_BUDGET_MS = 30
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Any]  # list[Order]
+    total: int
+    total_is_estimate: bool
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class ChangeBatch:
+    orders: list[Any]  # changed live orders, oldest change first
+    deleted_ids: list[int]
+    cursor: int  # pass back to get the next batch
+    has_more: bool
+
+
+def list_orders(
+    db: Engine,
+    flt: OrderFilter | None = None,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    with_total: bool = True,
+    now: datetime | None = None,
+) -> OrderPage:
+    flt = flt or OrderFilter()
+    now = now or utcnow()
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    offset = max(0, offset)
+    with db.connect() as conn:
+        clauses = where_clauses(conn, flt, now)
+        rows = conn.execute(
+            select_orders().where(*clauses).order_by(*order_by(flt)).limit(limit).offset(offset)
+        ).mappings().all()
+        page = [row_to_order(row) for row in rows]
+        if not with_total:
+            return OrderPage(page, len(page) + offset, False, offset, limit)
+        if offset == 0 and len(page) < limit:
+            return OrderPage(page, len(page), False, offset, limit)
+        total, estimate = _count(conn, clauses)
+        return OrderPage(page, total, estimate, offset, limit)
+
+
+def count_orders(db: Engine, flt: OrderFilter | None = None, *, now: datetime | None = None) -> tuple[int, bool]:
+    """(total, is_estimate) for a filter."""
+    with db.connect() as conn:
+        return _count(conn, where_clauses(conn, flt or OrderFilter(), now or utcnow()))
+
+
+def _count(conn: Connection, clauses: list[Any]) -> tuple[int, bool]:
+    query = select(func.count()).select_from(orders).where(*clauses)
+    if conn.dialect.name != "postgresql":
+        return conn.execute(query).scalar_one(), False
+    # Exact when it is cheap; the planner's estimate (said as such in the UI) when not.
+    try:
+        with conn.begin_nested() as savepoint:
+            conn.execute(text(f"SET LOCAL statement_timeout = {EXACT_COUNT_BUDGET_MS}"))
+            total = conn.execute(query).scalar_one()
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
+            savepoint.commit()
+            return total, False
+    except DBAPIError as exc:
+        if "statement timeout" not in str(exc.orig):
+            raise
+    plan_query = select(1).select_from(orders).where(*clauses)
+    compiled = plan_query.compile(conn, compile_kwargs={"literal_binds": True})
+    plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"]), True
+
+
+def current_cursor(db: Engine) -> int:
+    with db.connect() as conn:
+        return conn.execute(select(func.coalesce(func.max(orders.c.change_cursor), 0))).scalar_one()
+
+
+def changes_since(db: Engine, cursor: int, *, limit: int = 500) -> ChangeBatch:
+    """Orders changed after `cursor` (one index range scan), for live refresh.
+
+    On PostgreSQL a transaction that took a lower cursor value may commit after a
+    higher one is read; the dashboard also re-reads its visible page on every tick,
+    so such a row is shown, just without its highlight (see ARCHITECTURE.md).
+    """
+    with db.connect() as conn:
+        rows = conn.execute(
+            select_orders()
+            .where(orders.c.change_cursor > cursor)
+            .order_by(orders.c.change_cursor)
+            .limit(limit + 1)
+        ).mappings().all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    live = [row_to_order(row) for row in rows if row["deleted_at"] is None]
+    deleted = [row["id"] for row in rows if row["deleted_at"] is not None]
+    new_cursor = rows[-1]["change_cursor"] if rows else cursor
+    return ChangeBatch(live, deleted, new_cursor, has_more)
