@@ -49,6 +49,4 @@ def make_sscc(body17: str) -> str:
 
 def is_valid_sscc(number: str) -> bool:
     digits = number[2:] if len(number) == 20 and number.startswith("00") else number
-    return (
-        len(digits) == 18 and _is_ascii_digits(digits) and gs1_check_digit(digits[:17]) == int(digits[17])
-    )
+    return len(digits) == 18 and _is_ascii_digits(digits) and gs1_check_digit(digits[:17]) == int(digits[17])
