@@ -49,6 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build()
     try:
         return int(args.handler(args, app) or 0)
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except StorageUnavailable as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1

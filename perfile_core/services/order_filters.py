@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 
 from perfile_core.db.tables import orders, stores
+from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import STALE_AFTER
 from perfile_core.domain.status import ACTIVE_MAIN_LINE, TERMINAL, Status
@@ -42,6 +43,9 @@ class OrderFilter:
     def __post_init__(self) -> None:
         if self.sort not in SORTABLE:
             raise ValidationError("sort", f"cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}")
+        unknown = [code for code in self.couriers if code not in COURIER_NAMES]
+        if unknown:
+            raise ValidationError("courier", f"unknown courier {unknown[0]!r}; known: {', '.join(COURIER_NAMES)}")
         if self.created_from and self.created_to and self.created_from > self.created_to:
             raise ValidationError("created_from", "is after created_to")
 

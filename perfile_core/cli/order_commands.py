@@ -1,0 +1,165 @@
+"""`orders export|create|show|attach-tracking|delete`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from perfile_core.bootstrap import Perfile
+from perfile_core.clock import utcnow
+from perfile_core.domain.order import Order
+from perfile_core.services import orders as order_service
+from perfile_core.services.order_detail import find_order, order_detail
+from perfile_core.services.order_filters import OrderFilter, parse_statuses
+from perfile_core.services.queries import MAX_PAGE_SIZE, list_orders
+
+EXPORT_FIELDS = [
+    "id", "order_number", "store_key", "customer_name", "customer_email", "order_status",
+    "tracking_number", "courier", "courier_name", "service_type", "estimated_delivery",
+    "exception_reason", "postal_code", "city", "country_code", "weight_grams",
+    "created_at", "updated_at", "shipped_at", "delivered_at",
+]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    orders = subparsers.add_parser("orders", help="list, export and change orders")
+    commands = orders.add_subparsers(dest="orders_command", required=True, parser_class=type(orders))
+
+    export = commands.add_parser("export", help="every matching order with its computed fields")
+    export.add_argument("--format", choices=["csv", "json"], default="json")
+    add_filter_arguments(export)
+    export.set_defaults(handler=_export)
+
+    create = commands.add_parser("create", help="create a manual order")
+    create.add_argument("--store", required=True, dest="store_key")
+    create.add_argument("--customer-name", required=True)
+    create.add_argument("--order-number", help="generated when omitted")
+    for name in ("customer-email", "customer-phone", "address-line1", "postal-code", "city", "country-code"):
+        create.add_argument(f"--{name}")
+    create.add_argument("--weight-grams", type=int)
+    create.set_defaults(handler=_create)
+
+    show = commands.add_parser("show", help="one order with its timeline")
+    show.add_argument("order", help="order id, order number or tracking number")
+    show.set_defaults(handler=_show)
+
+    attach = commands.add_parser("attach-tracking", help="attach a tracking number by hand")
+    attach.add_argument("order")
+    attach.add_argument("--tracking-number", required=True)
+    attach.add_argument("--courier", required=True)
+    attach.set_defaults(handler=_attach)
+
+    delete = commands.add_parser("delete", help="soft-delete an order (kept for audit)")
+    delete.add_argument("order")
+    delete.add_argument("--reason", default="")
+    delete.set_defaults(handler=_delete)
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", action="append", default=[], help="repeat or comma-separate")
+    parser.add_argument("--store", action="append", default=[], help="store key; repeatable")
+    parser.add_argument("--courier", action="append", default=[], help="courier code; repeatable")
+    parser.add_argument("--search", help="order number, tracking number or part of a name")
+    parser.add_argument("--needs-action", action="store_true")
+    parser.add_argument("--since", type=_date, help="created on or after YYYY-MM-DD")
+    parser.add_argument("--until", type=_date, help="created on or before YYYY-MM-DD")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def filter_from_args(args: argparse.Namespace) -> OrderFilter:
+    return OrderFilter(
+        statuses=parse_statuses(_split(args.status)),
+        store_keys=_split(args.store),
+        couriers=_split(args.courier),
+        search=args.search,
+        needs_action=args.needs_action,
+        created_from=args.since,
+        created_to=args.until,
+    )
+
+
+def export_row(order: Order, now: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        value = getattr(order, name)
+        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    row.update(order.computed(now))
+    return row
+
+
+def _export(args: argparse.Namespace, app: Perfile) -> int:
+    flt = filter_from_args(args)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = list_orders(app.db, flt, limit=MAX_PAGE_SIZE, offset=offset, with_total=False, now=now)
+        rows.extend(export_row(order, now) for order in page.orders)
+        if len(page.orders) < MAX_PAGE_SIZE:
+            break
+        offset += MAX_PAGE_SIZE
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=[*EXPORT_FIELDS, *_computed_names()])
+        writer.writeheader()
+        for row in rows:
+            latest = row["latest_event"]
+            writer.writerow({**row, "latest_event": latest["description"] if latest else ""})
+    return 0
+
+
+def _computed_names() -> list[str]:
+    return list(
+        Order(id=0, order_number="", store_key="", customer_name="", created_at=utcnow()).computed().keys()
+    )
+
+
+def _create(args: argparse.Namespace, app: Perfile) -> int:
+    data = {
+        key: value
+        for key, value in vars(args).items()
+        if key in ("store_key", "customer_name", "order_number", "customer_email", "customer_phone",
+                   "address_line1", "postal_code", "city", "country_code", "weight_grams")
+        and value is not None
+    }
+    order = order_service.create_order(app.db, data, actor="cli")
+    print(f"order {order.order_number} created (id {order.id})")
+    return 0
+
+
+def _show(args: argparse.Namespace, app: Perfile) -> int:
+    detail = order_detail(app.db, find_order(app.db, args.order))
+    print(json.dumps(export_row(detail.order, utcnow()), indent=2, ensure_ascii=False))
+    for entry in detail.timeline:
+        print(f"{entry.at:%Y-%m-%d %H:%M}  {entry.kind:<12} {entry.title}  {entry.detail}")
+    return 0
+
+
+def _attach(args: argparse.Namespace, app: Perfile) -> int:
+    order_id = find_order(app.db, args.order)
+    order = order_service.attach_tracking(app.db, order_id, args.tracking_number, args.courier, actor="cli")
+    print(f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}")
+    return 0
+
+
+def _delete(args: argparse.Namespace, app: Perfile) -> int:
+    order_id = find_order(app.db, args.order)
+    order_service.soft_delete_order(app.db, order_id, actor="cli", reason=args.reason)
+    print(f"order {order_id} deleted")
+    return 0

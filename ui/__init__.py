@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by app.py and pages/ (outside pages/ so Streamlit does not list them)."""

@@ -1,0 +1,94 @@
+"""Orders as a table: badges, tracking links, latest event, ETA and progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from perfile_core.domain.couriers import courier_display_name
+from perfile_core.domain.order import Order
+from perfile_core.domain.status import STATUS_LABELS, BadgeColor
+
+BADGE_STYLE = {
+    BadgeColor.GREEN: "background-color: #d3f9d8; color: #1b5e20",
+    BadgeColor.BLUE: "background-color: #dbe9ff; color: #0b3d91",
+    BadgeColor.ORANGE: "background-color: #ffe8cc; color: #8a4b00",
+    BadgeColor.RED: "background-color: #ffd6d6; color: #a10000",
+    BadgeColor.GRAY: "background-color: #eceff1; color: #455a64",
+}
+CHANGED_STYLE = "background-color: #fff7c2"
+
+COLUMNS = {
+    "status": st.column_config.TextColumn("Status", width="medium"),
+    "order_number": st.column_config.TextColumn("Order", width="small"),
+    "store": st.column_config.TextColumn("Store", width="small"),
+    "customer": st.column_config.TextColumn("Customer"),
+    "courier": st.column_config.TextColumn("Courier", width="small"),
+    "tracking": st.column_config.LinkColumn(
+        "Tracking", display_text=r"[?&/=]([^/?&=]+)$", help="Opens the courier's tracking page", width="medium"
+    ),
+    "latest_event": st.column_config.TextColumn("Latest event", width="medium"),
+    "eta": st.column_config.DateColumn("ETA", format="ddd D MMM"),
+    "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%"),
+    "updated": st.column_config.DatetimeColumn("Updated", format="D MMM HH:mm"),
+}
+
+
+def status_text(order: Order) -> str:
+    label = STATUS_LABELS[order.order_status]
+    if order.exception_reason and order.order_status.value == "exception":
+        label = f"{label}: {order.exception_reason.value.replace('_', ' ')}"
+    if not order.has_tracking and order.order_status.value == "pending":
+        label = "No tracking"
+    return label
+
+
+def latest_event_text(order: Order) -> str:
+    event = order.latest_event
+    if event is None:
+        return ""
+    where = f" · {event.location}" if event.location else ""
+    return f"{event.occurred_at:%d %b %H:%M} {event.description}{where}"
+
+
+def orders_frame(orders: Iterable[Order]) -> pd.DataFrame:
+    rows = [
+        {
+            "id": order.id,
+            "status": status_text(order),
+            "order_number": order.order_number,
+            "store": order.store_name or order.store_key,
+            "customer": order.customer_name,
+            "courier": courier_display_name(order.courier) or (order.courier_name or ""),
+            "tracking": order.tracking_url or (order.tracking_number or None),
+            "latest_event": latest_event_text(order),
+            "eta": order.estimated_delivery,
+            "progress": order.progress,
+            "updated": _naive_utc(order.updated_at),
+            "_badge": order.badge.value,
+        }
+        for order in orders
+    ]
+    frame = pd.DataFrame(rows, columns=["id", *COLUMNS, "_badge"])
+    return frame.set_index("id")
+
+
+def styled(frame: pd.DataFrame, changed_ids: set[int]) -> pd.io.formats.style.Styler:
+    """Badge colours on the status cell; rows changed since the last tick highlighted."""
+    badges = frame["_badge"]
+
+    def row_style(row: pd.Series) -> list[str]:
+        base = CHANGED_STYLE if row.name in changed_ids else ""
+        return [
+            BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base
+            for column in row.index
+        ]
+
+    return frame.style.apply(row_style, axis=1)
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value is not None else None
