@@ -1,0 +1,134 @@
+"""Our unified courier event under a Standard Webhooks envelope (contract section 2).
+
+Verification follows standardwebhooks.com: HMAC-SHA256 over "{id}.{timestamp}.{raw body}" with
+the base64-decoded `whsec_` secret, `v1,<base64>` signatures (space-separated list), and a
+timestamp within the tolerance. The tests check it against the `standardwebhooks` package.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from perfile_core.couriers.formats import common
+from perfile_core.domain.courier_mappings import normalize, parse_unified_status
+from perfile_core.domain.errors import MissingSignature, PayloadError, SignatureError, StaleTimestamp
+from perfile_core.domain.status import ExceptionReason, Status
+from perfile_core.services.tracking import TrackingEvent
+
+EVENT_TYPE = "shipment.status_updated"
+MAX_EVENT_ID = 150
+
+
+@dataclass(frozen=True)
+class Envelope:
+    webhook_id: str
+    timestamp: int
+
+
+def secret_key(secret: str) -> bytes:
+    """The HMAC key of a `whsec_<base64>` secret."""
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError("the configured courier secret is not a valid whsec_ secret") from None
+
+
+def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """`v1,<base64>`: what a sender puts in `webhook-signature` (the simulator and tests use it)."""
+    message = f"{webhook_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret_key(secret), message, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verify(
+    headers: dict[str, str], body: bytes, secrets: Iterable[str], *, now: datetime, tolerance_seconds: int
+) -> Envelope:
+    webhook_id = headers.get("webhook-id")
+    stamp = headers.get("webhook-timestamp")
+    signature = headers.get("webhook-signature")
+    if not webhook_id or not stamp or not signature:
+        raise MissingSignature("webhook-id, webhook-timestamp and webhook-signature headers are required")
+    try:
+        timestamp = int(stamp)
+    except ValueError:
+        raise SignatureError("webhook-timestamp is not unix seconds") from None
+    if abs(now.timestamp() - timestamp) > tolerance_seconds:
+        raise StaleTimestamp(f"webhook-timestamp is more than {tolerance_seconds} s away from our clock")
+    given = [part.removeprefix("v1,").encode() for part in signature.split() if part.startswith("v1,")]
+    for secret in secrets:
+        expected = sign(secret, webhook_id, timestamp, body).removeprefix("v1,").encode()
+        if any(hmac.compare_digest(expected, candidate) for candidate in given):
+            if len(webhook_id) > MAX_EVENT_ID:
+                raise PayloadError(f"webhook-id: longer than {MAX_EVENT_ID} characters")
+            return Envelope(webhook_id, timestamp)
+    raise SignatureError("webhook-signature does not match for any active secret")
+
+
+def parse_event(courier: str, event_id: str, payload: dict[str, Any]) -> TrackingEvent | None:
+    """The unified event as a TrackingEvent; None for an event type we do not use.
+
+    The sender already normalized the status, so `raw_status` is kept for the timeline but
+    not re-mapped (raw_code stays empty: an explicit status is never second-guessed).
+    """
+    kind = common.require(payload, "type")
+    if not isinstance(kind, str):
+        raise PayloadError("type: must be a string")
+    if kind != EVENT_TYPE:
+        return None
+    data = common.mapping(common.require(payload, "data"), "data")
+    sender = common.text(data.get("courier"), "data.courier", max_length=40)
+    if sender is not None and sender != courier:
+        raise PayloadError(f"data.courier: {sender!r} does not match the URL's courier {courier!r}")
+    number = common.tracking_number(common.require(data, "tracking_number", "data."), "data.tracking_number")
+    raw_status = common.text(data.get("raw_status"), "data.raw_status", max_length=200)
+    status, reason = _status(courier, data, raw_status)
+    location = common.mapping(data.get("location"), "data.location")
+    place = ", ".join(
+        part
+        for part in (
+            common.text(location.get("city"), "data.location.city", max_length=100),
+            common.text(location.get("country_code"), "data.location.country_code", max_length=2),
+        )
+        if part
+    )
+    return TrackingEvent(
+        courier=courier,
+        tracking_number=number,
+        event_id=event_id,
+        occurred_at=common.timestamp(common.require(data, "occurred_at", "data."), "data.occurred_at"),
+        status=status,
+        exception_reason=reason,
+        raw_status=raw_status,
+        description=common.text(data.get("description"), "data.description", max_length=500),
+        location=place or None,
+        estimated_delivery=common.calendar_date(data.get("estimated_delivery"), "data.estimated_delivery"),
+        raw_payload=payload,
+    )
+
+
+def _status(
+    courier: str, data: dict[str, Any], raw_status: str | None
+) -> tuple[Status | None, ExceptionReason | None]:
+    value = data.get("status")
+    if value is None or value == "informational":
+        return None, None
+    if not isinstance(value, str):
+        raise PayloadError("data.status: must be a string")
+    reason = data.get("exception_reason")
+    if reason is not None and not isinstance(reason, str):
+        raise PayloadError("data.exception_reason: must be a string")
+    if reason is None and value == Status.EXCEPTION and raw_status:
+        reason = normalize(courier, raw_status).reason  # e.g. DELIVERY_IMPOSSIBLE -> failed_attempt
+    try:
+        mapped = parse_unified_status(value, reason)
+    except ValueError:
+        field = "data.status" if value not in Status.__members__.values() else "data.exception_reason"
+        raise PayloadError(f"{field}: unknown value") from None
+    return mapped.status, mapped.reason

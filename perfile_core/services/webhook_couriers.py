@@ -1,0 +1,128 @@
+"""Use case: a courier's tracking event, verified, stored once and applied.
+
+Events go through services.tracking.record_event (forward-only rule, duplicates, events that
+arrive before their order). The courier's push format decides how to verify and parse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from perfile_core.clock import utcnow
+from perfile_core.config import Settings
+from perfile_core.couriers.formats import bring_eventcast, standard_webhooks
+from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.signatures import verify_shared_secret
+from perfile_core.couriers.push import PushFormat, push_format
+from perfile_core.db.tables import orders
+from perfile_core.domain.errors import PayloadError, UnknownCourier
+from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
+from perfile_core.services.webhook_secrets import SecretCache
+from perfile_core.services.webhooks import (
+    Delivery,
+    Receipt,
+    Result,
+    notify_orders,
+    storage_guard,
+    store_delivery,
+)
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    event_id: str
+    topic: str | None
+    event: TrackingEvent | None  # None: a type we do not use
+    payload: dict[str, Any]
+
+
+def receive_courier_event(
+    db: Engine, secrets: SecretCache, settings: Settings, courier: str, delivery: Delivery
+) -> Receipt:
+    fmt = push_format(courier)
+    if fmt is None:
+        raise UnknownCourier(f"unknown courier {courier[:40]!r}")
+    parsed = _verify_and_parse(secrets, settings, courier, fmt, delivery)
+    source = f"courier:{courier}"
+    now = utcnow()
+    result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
+    detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
+    with storage_guard(), db.begin() as conn:
+        stored = store_delivery(
+            conn,
+            source=source,
+            dedupe_key=f"{courier}:{parsed.event_id}",
+            topic=parsed.topic,
+            delivery=delivery,
+            result=result,
+            detail=detail,
+            now=now,
+        )
+        if not stored:
+            return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
+        if parsed.event is None:
+            return Receipt(Result.IGNORED, source, parsed.topic, detail)
+        event = parsed.event
+        if fmt is PushFormat.BRING_EVENT_CAST:
+            event = _bring_number(conn, event, parsed.payload)
+        outcome = record_event(conn, event, now)
+        if outcome.result is EventResult.DUPLICATE:
+            return Receipt(Result.DUPLICATE, source, parsed.topic, "event recorded before")
+        changed = (outcome.order_id,) if outcome.order_id is not None else ()
+        notify_orders(conn, changed)
+    detail = (
+        "kept until an order has this tracking number" if outcome.result is EventResult.UNMATCHED else None
+    )
+    return Receipt(Result.ACCEPTED, source, parsed.topic, detail, changed)
+
+
+def _verify_and_parse(
+    secrets: SecretCache, settings: Settings, courier: str, fmt: PushFormat, delivery: Delivery
+) -> ParsedEvent:
+    headers = delivery.headers
+    if fmt is PushFormat.UNIFIED:
+        _, envelope = secrets.verified(
+            "courier",
+            courier,
+            lambda source: standard_webhooks.verify(
+                dict(headers),
+                delivery.body,
+                source.secrets,
+                now=utcnow(),
+                tolerance_seconds=settings.webhook_timestamp_tolerance_seconds,
+            ),
+        )
+        payload = parse_json_object(delivery.body)
+        event = standard_webhooks.parse_event(courier, envelope.webhook_id, payload)
+        topic = payload.get("type") if isinstance(payload.get("type"), str) else None
+        return ParsedEvent(envelope.webhook_id, topic, event, payload)
+    header = headers.get(bring_eventcast.SECRET_HEADER.lower())
+    secrets.verified(
+        "courier",
+        courier,
+        lambda source: verify_shared_secret(header, source.secrets, name=bring_eventcast.SECRET_HEADER),
+    )
+    payload = parse_json_object(delivery.body)
+    event = bring_eventcast.parse_event(payload)
+    status = payload.get("status")
+    return ParsedEvent(event.event_id, str(status)[:100], event, payload)
+
+
+def _bring_number(conn: Connection, event: TrackingEvent, payload: dict[str, Any]) -> TrackingEvent:
+    """Orders usually carry Bring's consignment number, sometimes the package number."""
+    candidates = bring_eventcast.candidate_numbers(payload)
+    found = conn.execute(
+        select(orders.c.tracking_number)
+        .where(orders.c.tracking_number.in_(candidates), orders.c.deleted_at.is_(None))
+        .order_by(orders.c.id)
+        .limit(1)
+    ).scalar()
+    if found is None or found == event.tracking_number:
+        return event
+    return bring_eventcast.parse_event(payload, tracking_number=found)
+
+
+__all__ = ["PayloadError", "receive_courier_event"]

@@ -1,0 +1,135 @@
+"""Webhook deliveries: the inbox, results, storage errors and change notifications.
+
+Every verified delivery is stored raw in `webhook_inbox` under its dedupe key in the same
+transaction as its effects; the unique key makes a repeated delivery a no-op ("duplicate").
+The use cases per source live in webhook_webshops.py and webhook_couriers.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from perfile_core.db.tables import webhook_inbox
+from perfile_core.domain.errors import StorageUnavailable
+
+NOTIFY_CHANNEL = "perfile_orders"
+# Headers that may carry a secret are never stored (nor logged).
+SECRET_HEADERS = frozenset({"x-perfile-secret", "authorization", "cookie", "proxy-authorization"})
+MAX_STORED_HEADER = 500
+
+
+class Result(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One HTTP delivery as the receiver read it: lower-cased headers and the raw body."""
+
+    headers: Mapping[str, str]
+    body: bytes
+    request_id: str
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    result: Result
+    source: str
+    topic: str | None = None
+    detail: str | None = None
+    order_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Connection trouble becomes StorageUnavailable (503 + Retry-After); bugs stay bugs."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise StorageUnavailable("the database is unavailable; retry later") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StorageUnavailable("the database connection was lost; retry later") from exc
+        raise
+
+
+def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name: value[:MAX_STORED_HEADER]
+        for name, value in headers.items()
+        if name.lower() not in SECRET_HEADERS
+    }
+
+
+def store_delivery(
+    conn: Connection,
+    *,
+    source: str,
+    dedupe_key: str,
+    topic: str | None,
+    delivery: Delivery,
+    result: Result,
+    now: datetime,
+    detail: str | None = None,
+) -> bool:
+    """Claim the dedupe key; False when this delivery was stored before (a duplicate).
+
+    On PostgreSQL a concurrent claim of the same key waits for the first transaction and
+    then sees the conflict, so the effects run exactly once.
+    """
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(webhook_inbox)
+        .values(
+            source=source,
+            dedupe_key=dedupe_key[:300],
+            topic=(topic or None) and topic[:100],
+            headers=stored_headers(delivery.headers),
+            body=delivery.body,
+            result=result.value,
+            detail=detail and detail[:500],
+            request_id=delivery.request_id[:64],
+            received_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(webhook_inbox.c.id)
+    )
+    return conn.execute(statement).scalar() is not None
+
+
+def mark_delivery(conn: Connection, dedupe_key: str, result: Result, detail: str | None) -> None:
+    """Record what applying a stored delivery came to, when it differs from the claim."""
+    conn.execute(
+        webhook_inbox.update()
+        .where(webhook_inbox.c.dedupe_key == dedupe_key[:300])
+        .values(result=result.value, detail=detail and detail[:500])
+    )
+
+
+def notify_orders(conn: Connection, order_ids: Iterable[int]) -> None:
+    """PostgreSQL delivers NOTIFY on commit, so listeners never see uncommitted changes."""
+    if conn.dialect.name != "postgresql":
+        return
+    for order_id in sorted(set(order_ids)):
+        conn.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": NOTIFY_CHANNEL, "payload": str(order_id)},
+        )
+
+
+def check_database(db: Engine) -> None:
+    """Readiness: one round trip to the database, or StorageUnavailable."""
+    with storage_guard(), db.connect() as conn:
+        conn.execute(text("SELECT 1"))

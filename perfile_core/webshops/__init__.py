@@ -1,0 +1,1 @@
+"""Pure parsing of webshop order payloads (Shopify, WooCommerce) into one intake shape."""

@@ -1,0 +1,56 @@
+"""The webhook receiver: a thin Flask app. Request in, one core call, respond.
+
+Run it with `gunicorn -c receiver/gunicorn_conf.py 'receiver:create_app()'`. Every rule lives
+in `perfile_core`; this package reads requests, maps errors (errors.py) and logs one line per
+delivery (logs.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from perfile_core.bootstrap import Perfile, build
+from perfile_core.config import Settings, load_settings
+from perfile_core.services.webhook_secrets import SecretCache
+from receiver import errors, logs
+from receiver.blueprints import couriers, health, shopify, woocommerce
+
+__all__ = ["create_app"]
+
+
+@dataclass
+class ReceiverState:
+    perfile: Perfile
+    secrets: SecretCache
+
+    @property
+    def settings(self) -> Settings:
+        return self.perfile.settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; tests pass {"DATABASE_URL": ...}, production reads PERFILE_* variables."""
+    app = Flask(__name__)
+    app.config.from_mapping(config or {})
+    settings = app.config.get("SETTINGS") or _settings(app.config)
+    perfile = build(settings)
+    app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
+    app.extensions["perfile"] = ReceiverState(
+        perfile, SecretCache(perfile.db, ttl=float(app.config.get("SECRET_CACHE_SECONDS", 5.0)))
+    )
+    logs.configure()
+    errors.register(app)
+    for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _settings(config: Mapping[str, Any]) -> Settings:
+    overrides = {}
+    if config.get("DATABASE_URL"):
+        overrides["database_url"] = config["DATABASE_URL"]
+    return load_settings(**overrides)

@@ -1,0 +1,1 @@
+"""One blueprint per source, plus health checks."""

@@ -1,0 +1,101 @@
+"""Helpers for receiver tests: the contract's sample deliveries with their real headers and
+secrets, signed courier events, row counts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from standardwebhooks.webhooks import Webhook
+
+from perfile_core.db.tables import orders, tracking_events, webhook_inbox
+
+CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
+SHOP_DOMAIN = "demo-delivery-shop.myshopify.com"
+SHOPIFY_SECRET = "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"
+WOO_STORE = "demo-woo"
+WOO_SECRET = "wc-demo-secret-7Qx2LmP9vT4k"
+BRING_SECRET = "bring-eventcast-shared-3b9f"
+SANDBOX_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+POSTNORD_SECRET = "whsec_c2VjcmV0LXBvc3Rub3JkLXRlc3Qta2V5LTEyMw=="
+
+
+@dataclass(frozen=True)
+class Sample:
+    body: bytes
+    headers: dict[str, str]
+    secret: str | None
+
+
+def load_sample(name: str) -> Sample:
+    headers_file = CONTRACTS / "webshops" / f"{name}.headers.json"
+    raw = json.loads(headers_file.read_text())
+    body_file = next(path for path in (CONTRACTS / "webshops").glob(f"{name}.*") if path != headers_file)
+    headers = {key: value for key, value in raw.items() if not key.startswith("_")}
+    return Sample(body_file.read_bytes(), headers, raw.get("_secret"))
+
+
+def bring_sample() -> dict[str, Any]:
+    data = json.loads((CONTRACTS / "couriers" / "bring_eventcast_webhook_callback.json").read_text())
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+def counts(db: Engine) -> dict[str, int]:
+    with db.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (orders, tracking_events, webhook_inbox)
+        }
+
+
+def order_row(db: Engine, **where: Any) -> Any:
+    with db.connect() as conn:
+        query = select(orders)
+        for key, value in where.items():
+            query = query.where(orders.c[key] == value)
+        return conn.execute(query).mappings().one()
+
+
+def unified_event(
+    secret: str,
+    courier: str,
+    tracking_number: str,
+    status: str | None,
+    occurred_at: datetime,
+    *,
+    event_id: str | None = None,
+    sent_at: datetime | None = None,
+    **data: Any,
+) -> tuple[bytes, dict[str, str]]:
+    """A unified courier event signed by the reference `standardwebhooks` implementation."""
+    payload = {
+        "type": "shipment.status_updated",
+        "timestamp": (sent_at or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
+        "data": {
+            "courier": courier,
+            "tracking_number": tracking_number,
+            "status": status,
+            "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
+            **data,
+        },
+    }
+    body = json.dumps(payload, separators=(",", ":"))
+    return body.encode(), sign_unified(secret, body, event_id=event_id, sent_at=sent_at)
+
+
+def sign_unified(
+    secret: str, body: str, *, event_id: str | None = None, sent_at: datetime | None = None
+) -> dict[str, str]:
+    event_id = event_id or f"evt_{uuid.uuid4().hex}"
+    sent_at = sent_at or datetime.now(UTC)
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": event_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(event_id, sent_at, body),
+    }
