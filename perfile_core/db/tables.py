@@ -218,7 +218,7 @@ booking_attempts = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("courier", String(40), nullable=False),
     Column("service", String(60), nullable=False),
-    Column("status", String(20), nullable=False),  # started | booked | failed
+    Column("status", String(20), nullable=False),  # started | booked | confirmed | failed | cancelled
     Column("tracking_number", String(64)),
     Column("courier_reference", String(200)),
     Column("error", String(500)),
@@ -226,6 +226,15 @@ booking_attempts = Table(
     Column("created_by", String(100)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
+    # At most one booking in flight per order (started, or booked at the courier but not yet
+    # written to the order): the database itself refuses a second concurrent booking.
+    Index(
+        "uq_booking_attempts_active_order",
+        "order_id",
+        unique=True,
+        postgresql_where=text("status IN ('started', 'booked')"),
+        sqlite_where=text("status IN ('started', 'booked')"),
+    ),
 )
 
 audit_log = Table(

@@ -16,6 +16,7 @@ from perfile_core.db.orders_repo import load_shipment_state, state_columns, upda
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
 from perfile_core.domain.status import ExceptionReason, Status, apply_event, rank
+from perfile_core.services import notifications
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ def apply_events_to_order(
         .where(tracking_events.c.id.in_([row_id for row_id, _ in events]))
         .values(order_id=order_id, applied_at=now)
     )
+    # Transactional outbox: the customer e-mail row commits with the status change.
+    notifications.on_status_change(conn, order_id, old_status, state.status, now)
     return old_status, state.status
 
 

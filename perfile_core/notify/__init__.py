@@ -1,0 +1,1 @@
+"""Customer e-mail: composing tracking messages (pure) and sending them over SMTP."""

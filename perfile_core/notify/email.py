@@ -1,0 +1,74 @@
+"""The tracking e-mail a customer gets: order number, courier, tracking link and ETA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from perfile_core.domain.couriers import courier_display_name
+from perfile_core.domain.order import Order
+from perfile_core.domain.status import STATUS_LABELS, Status
+
+HEADLINES: dict[str, str] = {
+    "booked": "is on its way",
+    "manual": "tracking information",
+    Status.PICKED_UP: "has been picked up",
+    Status.IN_TRANSIT: "is in transit",
+    Status.OUT_FOR_DELIVERY: "is out for delivery today",
+    Status.READY_FOR_PICKUP: "is ready for pickup",
+    Status.DELIVERED: "has been delivered",
+    Status.EXCEPTION: "is delayed: there is a problem with the delivery",
+    Status.RETURNED: "is being returned to us",
+    Status.CANCELLED: "shipment was cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Composed:
+    subject: str
+    body: str
+
+
+def trigger_key(trigger: str) -> str:
+    """`status:delivered` -> `delivered`; `booked` and `manual` stay as they are."""
+    return trigger.removeprefix("status:")
+
+
+def compose(order: Order, trigger: str) -> Composed:
+    key = trigger_key(trigger)
+    headline = HEADLINES.get(key, "has an update")  # Status is a StrEnum: "delivered" finds it
+    subject = f"Your order {order.order_number} {headline}"
+    if key == "manual":
+        subject = f"Your order {order.order_number}: {headline}"
+    courier = courier_display_name(order.courier) or order.courier_name or "our courier"
+    lines = [
+        f"Hello {order.customer_name},",
+        "",
+        f"Your order {order.order_number} {headline}.",
+        "",
+        f"Status: {STATUS_LABELS[order.order_status]}",
+        f"Courier: {courier}",
+    ]
+    if order.tracking_number:
+        lines.append(f"Tracking number: {order.tracking_number}")
+    if order.tracking_url:
+        lines.append(f"Track your parcel: {order.tracking_url}")
+    if order.estimated_delivery and order.order_status not in (Status.DELIVERED, Status.RETURNED):
+        lines.append(f"Estimated delivery: {order.estimated_delivery:%A %d %B %Y}")
+    if order.order_status == Status.EXCEPTION and order.exception_reason:
+        lines.append(f"Reason: {order.exception_reason.value.replace('_', ' ')}")
+    store = order.store_name or "the store"
+    lines += ["", "Kind regards,", store]
+    return Composed(subject=subject, body="\n".join(lines) + "\n")
+
+
+def to_message(sender: str, to: str, subject: str, body: str, *, notification_id: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(idstring=f"notification-{notification_id}", domain="perfile.local")
+    message["X-Perfile-Notification"] = str(notification_id)
+    message.set_content(body)
+    return message
