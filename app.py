@@ -34,7 +34,7 @@ def live_orders() -> None:
     total = f"≈ {page.total:,} (estimate)" if page.total_is_estimate else f"{page.total:,}"
     first = page.offset + 1 if page.orders else 0
     st.caption(
-        f"Showing {first:,}–{page.offset + len(page.orders):,} of {total} orders · "
+        f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
         f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are highlighted"
     )
     frame = orders_frame(page.orders)

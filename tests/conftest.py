@@ -20,9 +20,7 @@ from sqlalchemy.engine import make_url
 from perfile_core.db.engine import make_engine
 from perfile_core.db.migrate import migrate
 
-PG_ADMIN_URL = os.environ.get(
-    "PERFILE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("PERFILE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +42,7 @@ def _pg_available() -> str | None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return str(exc).splitlines()[0]
 
 

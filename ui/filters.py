@@ -29,10 +29,16 @@ def sidebar_filter() -> OrderFilter:
         )
         stores = store_options()
         store_keys = st.multiselect("Store", list(stores), format_func=stores.get, key="f_store")
-        couriers = st.multiselect("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="f_courier")
+        couriers = st.multiselect(
+            "Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="f_courier"
+        )
         period = st.selectbox("Created", list(PERIODS), key="f_period")
-        needs_action = st.toggle("Needs action only", key="f_needs_action", help="No tracking, exception, or no news for 48 h")
-        sort = st.selectbox("Sort by", list(SORTABLE), format_func=lambda s: s.replace("_", " ").capitalize(), key="f_sort")
+        needs_action = st.toggle(
+            "Needs action only", key="f_needs_action", help="No tracking, exception, or no news for 48 h"
+        )
+        sort = st.selectbox(
+            "Sort by", list(SORTABLE), format_func=lambda s: s.replace("_", " ").capitalize(), key="f_sort"
+        )
         descending = st.toggle("Newest / highest first", value=True, key="f_desc")
     days = PERIODS[period]
     return OrderFilter(

@@ -43,7 +43,11 @@ def poll_changes() -> Tick:
         previous = state.live_statuses.get(order.id)
         state.live_statuses[order.id] = order.order_status
         if order.order_status != previous and order.order_status in TOAST_STATUSES:
-            reason = f" ({order.exception_reason.value.replace('_', ' ')})" if order.exception_reason and order.order_status == Status.EXCEPTION else ""
+            reason = (
+                f" ({order.exception_reason.value.replace('_', ' ')})"
+                if order.exception_reason and order.order_status == Status.EXCEPTION
+                else ""
+            )
             toasts.append(
                 f"{TOAST_STATUSES[order.order_status]} {order.order_number} · {order.customer_name}: "
                 f"{STATUS_LABELS[order.order_status]}{reason}"

@@ -28,7 +28,10 @@ COLUMNS = {
     "customer": st.column_config.TextColumn("Customer"),
     "courier": st.column_config.TextColumn("Courier", width="small"),
     "tracking": st.column_config.LinkColumn(
-        "Tracking", display_text=r"[?&/=]([^/?&=]+)$", help="Opens the courier's tracking page", width="medium"
+        "Tracking",
+        display_text=r"[?&/=]([^/?&=]+)$",
+        help="Opens the courier's tracking page",
+        width="medium",
     ),
     "latest_event": st.column_config.TextColumn("Latest event", width="medium"),
     "eta": st.column_config.DateColumn("ETA", format="ddd D MMM"),
@@ -83,8 +86,7 @@ def styled(frame: pd.DataFrame, changed_ids: set[int]) -> pd.io.formats.style.St
     def row_style(row: pd.Series) -> list[str]:
         base = CHANGED_STYLE if row.name in changed_ids else ""
         return [
-            BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base
-            for column in row.index
+            BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base for column in row.index
         ]
 
     return frame.style.apply(row_style, axis=1)

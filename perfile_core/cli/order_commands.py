@@ -18,10 +18,26 @@ from perfile_core.services.order_filters import OrderFilter, parse_statuses
 from perfile_core.services.queries import MAX_PAGE_SIZE, list_orders
 
 EXPORT_FIELDS = [
-    "id", "order_number", "store_key", "customer_name", "customer_email", "order_status",
-    "tracking_number", "courier", "courier_name", "service_type", "estimated_delivery",
-    "exception_reason", "postal_code", "city", "country_code", "weight_grams",
-    "created_at", "updated_at", "shipped_at", "delivered_at",
+    "id",
+    "order_number",
+    "store_key",
+    "customer_name",
+    "customer_email",
+    "order_status",
+    "tracking_number",
+    "courier",
+    "courier_name",
+    "service_type",
+    "estimated_delivery",
+    "exception_reason",
+    "postal_code",
+    "city",
+    "country_code",
+    "weight_grams",
+    "created_at",
+    "updated_at",
+    "shipped_at",
+    "delivered_at",
 ]
 
 
@@ -134,8 +150,19 @@ def _create(args: argparse.Namespace, app: Perfile) -> int:
     data = {
         key: value
         for key, value in vars(args).items()
-        if key in ("store_key", "customer_name", "order_number", "customer_email", "customer_phone",
-                   "address_line1", "postal_code", "city", "country_code", "weight_grams")
+        if key
+        in (
+            "store_key",
+            "customer_name",
+            "order_number",
+            "customer_email",
+            "customer_phone",
+            "address_line1",
+            "postal_code",
+            "city",
+            "country_code",
+            "weight_grams",
+        )
         and value is not None
     }
     order = order_service.create_order(app.db, data, actor="cli")
@@ -154,7 +181,9 @@ def _show(args: argparse.Namespace, app: Perfile) -> int:
 def _attach(args: argparse.Namespace, app: Perfile) -> int:
     order_id = find_order(app.db, args.order)
     order = order_service.attach_tracking(app.db, order_id, args.tracking_number, args.courier, actor="cli")
-    print(f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}")
+    print(
+        f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}"
+    )
     return 0
 
 

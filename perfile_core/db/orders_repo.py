@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from perfile_core.db.tables import order_change_seq, orders, stores
 from perfile_core.domain.errors import NotFound
@@ -46,9 +46,7 @@ def row_to_order(row: Mapping[str, Any]) -> Order:
         courier_name=row["courier_name"],
         service_type=row["service_type"],
         estimated_delivery=row["estimated_delivery"],
-        exception_reason=ExceptionReason(row["exception_reason"])
-        if row["exception_reason"]
-        else None,
+        exception_reason=ExceptionReason(row["exception_reason"]) if row["exception_reason"] else None,
         exception_at=row["exception_at"],
         shipped_at=row["shipped_at"],
         delivered_at=row["delivered_at"],
@@ -79,9 +77,7 @@ def next_change_cursor(conn: Connection) -> ColumnElement[int] | Any:
     """
     if conn.dialect.name == "postgresql":
         return order_change_seq.next_value()
-    return (
-        select(func.coalesce(func.max(orders.c.change_cursor), 0) + 1).scalar_subquery()
-    )
+    return select(func.coalesce(func.max(orders.c.change_cursor), 0) + 1).scalar_subquery()
 
 
 def insert_order(conn: Connection, values: dict[str, Any], now: datetime) -> int:
@@ -122,9 +118,11 @@ def find_order_id(conn: Connection, reference: str) -> int:
     if reference.isdigit() and len(reference) < 18:
         conditions.insert(0, orders.c.id == int(reference))
     for condition in conditions:
-        found = conn.execute(
-            select(orders.c.id).where(condition, orders.c.deleted_at.is_(None)).limit(2)
-        ).scalars().all()
+        found = (
+            conn.execute(select(orders.c.id).where(condition, orders.c.deleted_at.is_(None)).limit(2))
+            .scalars()
+            .all()
+        )
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -149,9 +147,7 @@ def load_shipment_state(conn: Connection, order_id: int, *, lock: bool) -> Shipm
         status=Status(row["order_status"]),
         main_status=Status(row["main_status"]),
         main_status_at=row["main_status_at"],
-        exception_reason=ExceptionReason(row["exception_reason"])
-        if row["exception_reason"]
-        else None,
+        exception_reason=ExceptionReason(row["exception_reason"]) if row["exception_reason"] else None,
         exception_at=row["exception_at"],
         shipped_at=row["shipped_at"],
         delivered_at=row["delivered_at"],

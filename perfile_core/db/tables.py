@@ -129,11 +129,40 @@ orders = Table(
     UniqueConstraint("store_id", "order_number"),
     # Dashboard access paths; all partial on live rows, all ending in the sort key
     # (created_at DESC, id DESC) so a filtered first page is an index range scan.
-    Index("ix_orders_live_created", text("created_at DESC"), text("id DESC"), postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
-    Index("ix_orders_status_created", "order_status", text("created_at DESC"), text("id DESC"), postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
-    Index("ix_orders_store_status_created", "store_id", "order_status", text("created_at DESC"), text("id DESC"), postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
-    Index("ix_orders_courier_status_created", "courier", "order_status", text("created_at DESC"), text("id DESC"), postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
-    Index("ix_orders_store_created", "store_id", text("created_at DESC"), text("id DESC"), postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
+    # Per-status partial indexes (ix_orders_<status>_created) live in migration 0001.
+    Index(
+        "ix_orders_live_created",
+        text("created_at DESC"),
+        text("id DESC"),
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    ),
+    Index(
+        "ix_orders_store_status_created",
+        "store_id",
+        "order_status",
+        text("created_at DESC"),
+        text("id DESC"),
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    ),
+    Index(
+        "ix_orders_courier_status_created",
+        "courier",
+        "order_status",
+        text("created_at DESC"),
+        text("id DESC"),
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    ),
+    Index(
+        "ix_orders_store_created",
+        "store_id",
+        text("created_at DESC"),
+        text("id DESC"),
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    ),
     Index("ix_orders_tracking_number", "tracking_number"),
     Index("ix_orders_order_number", "order_number"),
     Index("ix_orders_change_cursor", "change_cursor"),
@@ -161,7 +190,12 @@ tracking_events = Table(
     Column("applied_at", UTCDateTime),
     UniqueConstraint("courier", "event_id"),
     Index("ix_tracking_events_order_occurred", "order_id", "occurred_at"),
-    Index("ix_tracking_events_unmatched", "tracking_number", postgresql_where=text("order_id IS NULL"), sqlite_where=text("order_id IS NULL")),
+    Index(
+        "ix_tracking_events_unmatched",
+        "tracking_number",
+        postgresql_where=text("order_id IS NULL"),
+        sqlite_where=text("order_id IS NULL"),
+    ),
 )
 
 webhook_inbox = Table(

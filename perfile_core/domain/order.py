@@ -24,9 +24,7 @@ from perfile_core.domain.status import (
 )
 
 STALE_AFTER = timedelta(hours=48)
-CLAIMABLE_REASONS = frozenset(
-    {ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED}
-)
+CLAIMABLE_REASONS = frozenset({ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED})
 
 
 class OnTimeStatus(StrEnum):
@@ -132,9 +130,7 @@ class Order:
     def needs_action(self, now: datetime) -> bool:
         if self.order_status in (Status.CANCELLED, Status.DELIVERED, Status.RETURNED):
             return False
-        return (
-            not self.has_tracking or self.order_status == Status.EXCEPTION or self.is_stale(now)
-        )
+        return not self.has_tracking or self.order_status == Status.EXCEPTION or self.is_stale(now)
 
     @property
     def latest_event(self) -> LatestEvent | None:

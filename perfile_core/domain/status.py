@@ -191,9 +191,7 @@ def apply_event(
             new = replace(new, delivered_at=_earlier(new.delivered_at, occurred_at))
     elif kind == EventKind.EXCEPTION:
         if new.exception_at is None or occurred_at > new.exception_at:
-            new = replace(
-                new, exception_at=occurred_at, exception_reason=reason or ExceptionReason.OTHER
-            )
+            new = replace(new, exception_at=occurred_at, exception_reason=reason or ExceptionReason.OTHER)
     elif not state.is_terminal:  # returned / cancelled
         assert status is not None
         return replace(new, status=status)

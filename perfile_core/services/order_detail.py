@@ -61,7 +61,10 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
             kind="claim",
             title=f"Claim filed: {c['claim_type']} ({c['status']})",
             detail=c["description"],
-            extra={"amount": str(c["amount"]) if c["amount"] is not None else None, "currency": c["currency"]},
+            extra={
+                "amount": str(c["amount"]) if c["amount"] is not None else None,
+                "currency": c["currency"],
+            },
         )
         for c in claim_rows
     ]
@@ -76,7 +79,9 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
         for n in notification_rows
     ]
     timeline += [
-        TimelineEntry(at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"])
+        TimelineEntry(
+            at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"]
+        )
         for a in audit_rows
     ]
     timeline.sort(key=lambda entry: entry.at, reverse=True)

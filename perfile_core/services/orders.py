@@ -48,7 +48,9 @@ def create_order_in(conn: Connection, new: NewOrder, *, actor: str, now: datetim
                     "order_number", f"{values['order_number']} already exists in this store"
                 ) from None
             continue
-        audit_repo.record(conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now)
+        audit_repo.record(
+            conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now
+        )
         return order_id
     raise Conflict("could not generate a unique order number; try again")
 
@@ -75,7 +77,14 @@ def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: str
         if values:
             update_order(conn, order_id, values, now)
             old = {key: getattr(before, key, None) for key in values}
-            audit_repo.record(conn, actor, "order.edited", order_id, {"changes": _jsonable(values), "before": _jsonable(old)}, now)
+            audit_repo.record(
+                conn,
+                actor,
+                "order.edited",
+                order_id,
+                {"changes": _jsonable(values), "before": _jsonable(old)},
+                now,
+            )
         return get_order(conn, order_id)
 
 
@@ -109,8 +118,12 @@ def attach_tracking(
             raise Conflict(f"order {order.order_number} is {order.order_status}; tracking cannot change")
         attach_tracking_in(conn, order_id, number.upper(), courier, now, service_type=service_type)
         audit_repo.record(
-            conn, actor, "tracking.attached", order_id,
-            {"tracking_number": number.upper(), "courier": courier, "previous": order.tracking_number}, now,
+            conn,
+            actor,
+            "tracking.attached",
+            order_id,
+            {"tracking_number": number.upper(), "courier": courier, "previous": order.tracking_number},
+            now,
         )
         return get_order(conn, order_id)
 

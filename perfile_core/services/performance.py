@@ -89,7 +89,9 @@ def courier_performance(
                 func.sum(case((promised, 1), else_=0)).label("promised"),
                 func.sum(case((on_time, 1), else_=0)).label("on_time"),
                 func.avg(case((delivered, hours), else_=None)).label("avg_hours"),
-                func.sum(case((tracked & orders.c.exception_at.is_not(None), 1), else_=0)).label("exceptions"),
+                func.sum(case((tracked & orders.c.exception_at.is_not(None), 1), else_=0)).label(
+                    "exceptions"
+                ),
             )
             .select_from(orders.join(stores, stores.c.id == orders.c.store_id))
             .where(*where_clauses(conn, flt, now or utcnow()))

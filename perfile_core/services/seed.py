@@ -29,7 +29,7 @@ from perfile_core.services.demo_data import (
     TERMINALS,
 )
 from perfile_core.services.order_input import NewOrder
-from perfile_core.services.orders import create_order_in, attach_tracking_in
+from perfile_core.services.orders import attach_tracking_in, create_order_in
 from perfile_core.services.tracking import TrackingEvent, record_event
 
 # Where demo orders end up, and how often (weights sum to 1).
@@ -58,7 +58,9 @@ class SeedReport:
     events: int
 
 
-def seed_demo(db: Engine, *, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None) -> SeedReport:
+def seed_demo(
+    db: Engine, *, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None
+) -> SeedReport:
     """Create demo stores, courier accounts and orders with event histories."""
     rng = random.Random(seed)
     now = (anchor or utcnow()).replace(minute=0, second=0, microsecond=0)
@@ -120,7 +122,12 @@ def _seed_order(conn: Connection, rng: random.Random, index: int, now: datetime)
         store_key=store["key"],
         order_number=f"{store['order_prefix']}{store['first_number'] + index // len(DEMO_STORES)}",
         customer_name=f"{first} {last}",
-        customer_email=f"{first}.{last}@example.com".lower().replace("ö", "o").replace("ä", "a").replace("å", "a").replace("ø", "o").replace("æ", "ae"),
+        customer_email=f"{first}.{last}@example.com".lower()
+        .replace("ö", "o")
+        .replace("ä", "a")
+        .replace("å", "a")
+        .replace("ø", "o")
+        .replace("æ", "ae"),
         customer_phone=f"+46 70 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         address_line1=f"{rng.choice(streets)} {rng.randint(1, 120)}",
         postal_code=postal_code,

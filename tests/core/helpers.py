@@ -19,7 +19,9 @@ _event_ids = count(1)
 
 
 def make_store(db: Engine, key: str = "shop", **kwargs: Any) -> None:
-    admin.add_store(db, key=key, name=kwargs.pop("name", key.title()), platform=kwargs.pop("platform", "manual"), **kwargs)
+    admin.add_store(
+        db, key=key, name=kwargs.pop("name", key.title()), platform=kwargs.pop("platform", "manual"), **kwargs
+    )
 
 
 def make_order(db: Engine, store_key: str = "shop", **fields: Any) -> Order:
