@@ -101,7 +101,7 @@ def _configure(args: argparse.Namespace, app: Perfile) -> int:
 def _list_couriers(args: argparse.Namespace, app: Perfile) -> int:
     print(f"{'CODE':<12} {'API KEY':<8} {'WEBHOOK SECRET':<15} BASE URL")
     for a in admin.list_courier_accounts(app.db):
-        print(
-            f"{a.code:<12} {'set' if a.api_key else '-':<8} {'set' if a.webhook_secret else '-':<15} {a.base_url or '(default)'}"
-        )
+        api_key = "set" if a.api_key else "-"
+        secret = "set" if a.webhook_secret else "-"
+        print(f"{a.code:<12} {api_key:<8} {secret:<15} {a.base_url or '(default)'}")
     return 0

@@ -28,7 +28,8 @@ def _plan(conn, flt: OrderFilter) -> str:
 def _load(conn, n: int) -> None:
     conn.execute(
         text(
-            "INSERT INTO stores (key, name, platform, pickup_address, created_at) VALUES ('s', 'S', 'manual', '{}', now())"
+            "INSERT INTO stores (key, name, platform, pickup_address, created_at)"
+            " VALUES ('s', 'S', 'manual', '{}', now())"
         )
     )
     conn.execute(
