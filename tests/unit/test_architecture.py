@@ -1,0 +1,225 @@
+"""Layers point inward: the core never imports a UI framework, the domain only the standard library.
+
+Modules are found on disk when the test runs, so modules added later are covered too.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import perfile_core
+
+CORE = Path(perfile_core.__file__).resolve().parent
+DOMAIN = CORE / "domain"
+FORBIDDEN = frozenset({"streamlit", "flask"})
+IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def module_name(path: Path, core: Path = CORE) -> str:
+    parts = path.relative_to(core.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, core: Path = CORE) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) for every import in the file, at any depth.
+
+    Relative imports are resolved against the file's package; importlib.import_module("x")
+    and __import__("x") with a literal name count too.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module_name(path, core).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                yield node.lineno, ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                yield node.lineno, node.module or ""
+        elif isinstance(node, ast.Call) and node.args:
+            func, first = node.func, node.args[0]
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in IMPORT_FUNCTIONS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield node.lineno, first.value
+
+
+def top_level(module: str) -> str:
+    return module.split(".")[0]
+
+
+def forbidden_imports(paths: list[Path], core: Path = CORE) -> list[str]:
+    return [
+        f"{path.relative_to(core.parent)}:{line} imports {module}"
+        for path in paths
+        for line, module in imported_modules(path, core)
+        if top_level(module) in FORBIDDEN
+    ]
+
+
+def non_stdlib_domain_imports(paths: list[Path], core: Path = CORE) -> list[str]:
+    allowed = sys.stdlib_module_names
+    return [
+        f"{path.relative_to(core.parent)}:{line} imports {module}"
+        for path in paths
+        for line, module in imported_modules(path, core)
+        if top_level(module) not in allowed
+        and module != "perfile_core.domain"
+        and not module.startswith("perfile_core.domain.")
+    ]
+
+
+# -- the scanners find what is there, and flag what they should ----------------------------------
+
+
+def test_the_scan_sees_the_core() -> None:
+    names = {module_name(p) for p in python_files(CORE)}
+    assert {
+        "perfile_core",
+        "perfile_core.domain",
+        "perfile_core.domain.status",
+        "perfile_core.domain.order",
+        "perfile_core.domain.courier_mappings",
+        "perfile_core.domain.tracking_numbers",
+    } <= names
+    assert any(name.startswith("perfile_core.services.") for name in names)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import streamlit as st",
+        "import flask",
+        "from flask import Flask",
+        "from streamlit.testing.v1 import AppTest",
+        "def page():\n    import streamlit\n",
+        "import importlib\nimportlib.import_module('flask')",
+        "__import__('streamlit.runtime')",
+    ],
+)
+def test_forbidden_import_detector_catches(source: str, tmp_path: Path) -> None:
+    fake_core = tmp_path / "perfile_core"
+    (fake_core / "ui").mkdir(parents=True)
+    bad = fake_core / "ui" / "page.py"
+    bad.write_text(source)
+    assert forbidden_imports([bad], fake_core) != []
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("import sqlalchemy", True),
+        ("from pydantic import BaseModel", True),
+        ("from perfile_core.db import tables", True),
+        ("from perfile_core.services import orders", True),
+        ("from .. import config", True),  # perfile_core.config
+        ("from ..db.tables import orders", True),
+        ("import perfile_core", True),
+        ("from __future__ import annotations\nimport re, datetime\nfrom enum import StrEnum", False),
+        ("from perfile_core.domain.status import Status", False),
+        ("from perfile_core.domain import errors", False),
+        ("from . import status", False),
+        ("from .status import Status", False),
+    ],
+)
+def test_domain_import_detector(source: str, flagged: bool, tmp_path: Path) -> None:
+    fake_domain = tmp_path / "perfile_core" / "domain"
+    fake_domain.mkdir(parents=True)
+    module = fake_domain / "rule.py"
+    module.write_text(source)
+    assert bool(non_stdlib_domain_imports([module], tmp_path / "perfile_core")) is flagged
+
+
+# -- the rules ----------------------------------------------------------------------------------------
+
+
+def test_core_source_never_imports_streamlit_or_flask() -> None:
+    assert forbidden_imports(python_files(CORE)) == []
+
+
+def test_domain_imports_only_the_standard_library_and_itself() -> None:
+    files = python_files(DOMAIN)
+    assert len(files) >= 6
+    assert non_stdlib_domain_imports(files) == []
+
+
+_IMPORT_EVERYTHING = textwrap.dedent(
+    """
+    import importlib, json, pkgutil, sys, traceback
+    import perfile_core
+
+    # walk_packages skips folders without __init__.py, so the test also names what is on disk.
+    names = [info.name for info in pkgutil.walk_packages(perfile_core.__path__, "perfile_core.")]
+    imported, failed = [], {}
+    for name in dict.fromkeys([*names, *sys.argv[1:]]):
+        if name.rsplit(".", 1)[-1] == "__main__":
+            continue  # importing it would run the CLI
+        try:
+            importlib.import_module(name)
+            imported.append(name)
+        except Exception:
+            failed[name] = traceback.format_exc(limit=3)
+    print(json.dumps({
+        "imported": imported,
+        "failed": failed,
+        "loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("streamlit", "flask")),
+    }))
+    """
+)
+
+
+def import_everything(core: Path) -> dict[str, Any]:
+    """Import every module of `core` in a fresh interpreter; report what loaded."""
+    on_disk = sorted({module_name(p, core) for p in python_files(core)})
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EVERYTHING, *on_disk],
+        cwd=core.parent,
+        env={**os.environ, "PYTHONPATH": str(core.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["failed"] == {}, "\n".join(report["failed"].values())
+    assert set(report["imported"]) >= set(on_disk) - {"perfile_core", f"{core.name}.__main__"}
+    return report
+
+
+def test_importing_every_core_module_loads_neither_streamlit_nor_flask() -> None:
+    report = import_everything(CORE)
+    assert {"perfile_core.domain.status", "perfile_core.cli", "perfile_core.db.tables"} <= set(
+        report["imported"]
+    )
+    assert report["loaded"] == []
+
+
+def test_the_import_check_sees_a_ui_import(tmp_path: Path) -> None:
+    # A stand-in package with a nested module (no __init__.py in its folder) that imports a
+    # stand-in flask: the check must import it and see flask loaded.
+    fake_core = tmp_path / "perfile_core"
+    (fake_core / "couriers").mkdir(parents=True)
+    (fake_core / "__init__.py").write_text("")
+    (fake_core / "couriers" / "web.py").write_text("import flask\n")
+    (tmp_path / "flask.py").write_text("")
+    report = import_everything(fake_core)
+    assert "perfile_core.couriers.web" in report["imported"]
+    assert report["loaded"] == ["flask"]
