@@ -1,0 +1,126 @@
+"""The receiver under gunicorn on a free loopback port, with real HTTP requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import Engine
+
+from tests.receiver.helpers import (
+    BRING_SECRET,
+    SANDBOX_SECRET,
+    WOO_STORE,
+    bring_sample,
+    counts,
+    load_sample,
+    order_row,
+    unified_event,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.live
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(configured: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PERFILE_DATABASE_URL": db_url,
+        "PERFILE_RECEIVER_BIND": f"127.0.0.1:{port}",
+        "PERFILE_RECEIVER_WORKERS": "2",
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "receiver/gunicorn_conf.py", "receiver:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"gunicorn did not come up: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        log.close()
+    lines = [
+        json.loads(line)
+        for line in (tmp_path / "gunicorn.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    deliveries = [line for line in lines if line.get("msg") == "webhook delivery"]
+    assert deliveries, "one structured log line per delivery"
+    assert all(
+        {"request_id", "source", "result", "status", "latency_ms"} <= line.keys() for line in deliveries
+    )
+    text = (tmp_path / "gunicorn.log").read_text()
+    assert BRING_SECRET not in text and SANDBOX_SECRET not in text
+
+
+def test_samples_over_real_http(server: str, configured: Engine) -> None:
+    session = requests.Session()
+    for name in ("shopify_orders_create_no_tracking", "shopify_orders_create_with_tracking"):
+        sample = load_sample(name)
+        response = session.post(
+            f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10
+        )
+        assert response.json() == {"status": "accepted"}
+        again = session.post(
+            f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10
+        )
+        assert again.json() == {"status": "duplicate"}
+    woo = load_sample("woocommerce_order_created")
+    url = f"{server}/webhooks/woocommerce/{WOO_STORE}"
+    assert session.post(url, data=woo.body, headers=woo.headers, timeout=10).json() == {"status": "accepted"}
+    ping = load_sample("woocommerce_ping")
+    assert session.post(url, data=ping.body, headers=ping.headers, timeout=10).status_code == 200
+    # Bring Event Cast for an order that got the consignment number from a webshop update.
+    bring = session.post(
+        f"{server}/webhooks/couriers/bring",
+        data=json.dumps(bring_sample()),
+        headers={"X-Perfile-Secret": BRING_SECRET, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert bring.json() == {"status": "accepted"}
+    body, headers = unified_event(
+        SANDBOX_SECRET, "sandbox", "JVGL0612345678900123", "in_transit", datetime.now(UTC)
+    )
+    response = session.post(f"{server}/webhooks/couriers/sandbox", data=body, headers=headers, timeout=10)
+    assert response.json() == {"status": "accepted"}
+    assert response.headers["X-Request-Id"]
+    assert order_row(configured, external_id="6201234567890")["order_status"] == "in_transit"
+    rejected = session.post(
+        f"{server}/webhooks/couriers/sandbox", data=body + b" ", headers=headers, timeout=10
+    )
+    assert rejected.status_code == 401
+    assert rejected.json()["error"] == "invalid_signature"
+    assert counts(configured)["orders"] == 3

@@ -1,0 +1,185 @@
+"""What only PostgreSQL can prove: concurrent deliveries, NOTIFY, and a database outage."""
+
+from __future__ import annotations
+
+import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+
+from perfile_core.db.tables import orders, tracking_events
+from perfile_core.services import admin
+from perfile_core.services.orders import attach_tracking, create_order
+from receiver import create_app
+from tests.receiver.helpers import (
+    SANDBOX_SECRET,
+    SHOP_DOMAIN,
+    SHOPIFY_SECRET,
+    counts,
+    load_sample,
+    order_row,
+    unified_event,
+)
+from tests.receiver.tcp_proxy import TcpProxy
+
+T0 = datetime.now(UTC) - timedelta(hours=5)
+
+
+def _setup(pg_db: Engine) -> None:
+    admin.add_store(pg_db, key="manual-store", name="Manual", platform="manual")
+    admin.add_store(
+        pg_db,
+        key="demo-shopify",
+        name="Demo",
+        platform="shopify",
+        shop_domain=SHOP_DOMAIN,
+        webhook_secret=SHOPIFY_SECRET,
+    )
+    admin.configure_courier(pg_db, "sandbox", webhook_secret=SANDBOX_SECRET)
+
+
+def _order(pg_db: Engine, number: str) -> int:
+    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
+    attach_tracking(pg_db, order.id, number, "sandbox", actor="test")
+    return order.id
+
+
+def _post_all(app, url: str, deliveries: list[tuple[bytes, dict]]) -> list:  # type: ignore[no-untyped-def, type-arg]
+    def send(item):  # type: ignore[no-untyped-def]
+        response = app.test_client().post(url, data=item[0], headers=item[1])
+        return response.status_code, response.json
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(send, deliveries))
+
+
+def test_the_same_event_from_many_threads_is_applied_once(pg_db: Engine, pg_url: str) -> None:
+    _setup(pg_db)
+    order_id = _order(pg_db, "SBXCONC1")
+    cursor = order_row(pg_db, id=order_id)["change_cursor"]
+    app = create_app({"DATABASE_URL": pg_url})
+    delivery = unified_event(SANDBOX_SECRET, "sandbox", "SBXCONC1", "in_transit", T0, event_id="evt-same")
+    results = _post_all(app, "/webhooks/couriers/sandbox", [delivery] * 16)
+    statuses = sorted(body["status"] for code, body in results if code == 200)
+    assert statuses == ["accepted"] + ["duplicate"] * 15
+    with pg_db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tracking_events)).scalar() == 1
+        new_cursor = conn.execute(select(orders.c.change_cursor).where(orders.c.id == order_id)).scalar()
+    assert new_cursor > cursor
+    app.extensions["perfile"].perfile.close()
+
+
+def test_concurrent_different_events_for_one_order_lose_nothing(pg_db: Engine, pg_url: str) -> None:
+    _setup(pg_db)
+    _order(pg_db, "SBXCONC2")
+    _order(pg_db, "SBXSERIAL2")
+    app = create_app({"DATABASE_URL": pg_url})
+    steps = [("picked_up", 1), ("in_transit", 2), ("exception", 3), ("out_for_delivery", 4), ("delivered", 5)]
+
+    def events(number: str) -> list:  # type: ignore[type-arg]
+        return [
+            unified_event(
+                SANDBOX_SECRET,
+                "sandbox",
+                number,
+                status,
+                T0 + timedelta(hours=hours),
+                event_id=f"{number}-{hours}",
+                exception_reason="delayed" if status == "exception" else None,
+            )
+            for status, hours in steps
+        ]
+
+    for body, headers in events("SBXSERIAL2"):
+        app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers)
+    results = _post_all(app, "/webhooks/couriers/sandbox", events("SBXCONC2") * 3)
+    assert all(code == 200 for code, _ in results)
+    concurrent, serial = (
+        order_row(pg_db, tracking_number="SBXCONC2"),
+        order_row(pg_db, tracking_number="SBXSERIAL2"),
+    )
+    for column in (
+        "order_status",
+        "main_status",
+        "exception_at",
+        "delivered_at",
+        "latest_event_at",
+        "shipped_at",
+    ):
+        assert concurrent[column] == serial[column], column
+    app.extensions["perfile"].perfile.close()
+
+
+def test_concurrent_creates_of_one_webshop_order_make_one_order(pg_db: Engine, pg_url: str) -> None:
+    _setup(pg_db)
+    app = create_app({"DATABASE_URL": pg_url})
+    sample = load_sample("shopify_orders_create_with_tracking")
+    deliveries = [(sample.body, {**sample.headers, "X-Shopify-Webhook-Id": f"retry-{n}"}) for n in range(8)]
+    results = _post_all(app, "/webhooks/shopify", deliveries)
+    assert all(code == 200 for code, _ in results), results
+    assert counts(pg_db)["orders"] == 1
+    app.extensions["perfile"].perfile.close()
+
+
+def test_applied_changes_notify_listeners_on_commit(pg_db: Engine, pg_url: str) -> None:
+    _setup(pg_db)
+    order_id = _order(pg_db, "SBXNOTIFY1")
+    app = create_app({"DATABASE_URL": pg_url})
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute("LISTEN perfile_orders")
+        body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXNOTIFY1", "in_transit", T0)
+        assert (
+            app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code
+            == 200
+        )
+        received = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
+    assert received == [str(order_id)]
+    app.extensions["perfile"].perfile.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_unreachable_gives_503_with_retry_after() -> None:
+    app = create_app({"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/perfile"})
+    client = app.test_client()
+    body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBX1", "in_transit", T0)
+    response = client.post("/webhooks/couriers/sandbox", data=body, headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json["error"] == "storage_unavailable"
+    assert client.get("/readyz").status_code == 503
+    sample = load_sample("shopify_orders_create_no_tracking")
+    assert client.post("/webhooks/shopify", data=sample.body, headers=sample.headers).status_code == 503
+    app.extensions["perfile"].perfile.close()
+
+
+def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine, pg_url: str) -> None:
+    _setup(pg_db)
+    _order(pg_db, "SBXOUTAGE1")
+    url = make_url(pg_url)
+    proxy = TcpProxy(url.port or 5432)
+    app = create_app({"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)})
+    client = app.test_client()
+    first = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "picked_up", T0)
+    assert client.post("/webhooks/couriers/sandbox", data=first[0], headers=first[1]).json == {
+        "status": "accepted"
+    }
+    before = counts(pg_db)
+    proxy.cut()
+    second = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "in_transit", T0 + timedelta(hours=1))
+    response = client.post("/webhooks/couriers/sandbox", data=second[0], headers=second[1])
+    assert response.status_code == 503, response.json
+    assert "Retry-After" in response.headers
+    assert counts(pg_db) == before
+    assert order_row(pg_db, tracking_number="SBXOUTAGE1")["order_status"] == "picked_up"
+    app.extensions["perfile"].perfile.close()
+    assert json.loads(response.data)["request_id"]
