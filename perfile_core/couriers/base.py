@@ -138,6 +138,7 @@ class CourierAdapter:
     code: str = ""
     pushes_tracking: bool = False  # True when the courier calls our webhook (no polling needed)
     webhook_secrets: tuple[str, ...] = ()  # current first, then the previous one during rotation
+    declined: frozenset[str] = frozenset()  # capabilities overridden only to say why not
 
     @property
     def name(self) -> str:
@@ -150,8 +151,15 @@ class CourierAdapter:
         return next((s.name for s in self.services() if s.code == service), service)
 
     def capabilities(self) -> list[str]:
-        """Capabilities this adapter implements (overrides of the base methods)."""
-        return [cap for cap in CAPABILITIES if getattr(type(self), cap) is not getattr(CourierAdapter, cap)]
+        """What this adapter can do: methods it implements, minus those it overrides only to
+        explain why not (`declined`); every courier accepts pushes in its push format."""
+        base = CourierAdapter
+        return [
+            cap
+            for cap in CAPABILITIES
+            if (cap == "parse_webhook" or getattr(type(self), cap) is not getattr(base, cap))
+            and cap not in self.declined
+        ]
 
     def supports(self, capability: str) -> bool:
         return capability in self.capabilities()

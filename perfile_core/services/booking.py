@@ -63,6 +63,7 @@ class _Claim:
     resume: BookedShipment | None = None  # set when the courier already booked
     replay: BookingResult | None = None
     error: PerfileError | None = None  # raised after the claim transaction commits
+    found_at_courier: bool = False  # `resume` came from the courier, not from our ledger
 
 
 def book_order(
@@ -84,11 +85,10 @@ def book_order(
         raise claim.error
     if claim.replay is not None:
         return claim.replay
-    booked = claim.resume
-    if booked is None:
-        assert claim.shipment is not None
-        booked = _call_courier(db, adapter, claim)
-        _store_booked(db, claim, order_id, booked)
+    if claim.resume is None:
+        _store_booked(db, claim, order_id, _call_courier(db, adapter, claim))
+    elif claim.found_at_courier:
+        _store_booked(db, claim, order_id, claim.resume)
     result = _finalize(db, claim.attempt_id, order_id, actor)
     if send_notification and settings is not None and result.notification_id is not None:
         _send_quietly(db, settings, [result.notification_id])
@@ -185,7 +185,7 @@ def _abandoned(
     if adapter.supports("find_booking"):
         found = adapter.find_booking(active.idempotency_key)
     if found is not None:
-        return _Claim(active.id, active.idempotency_key, resume=found)
+        return _Claim(active.id, active.idempotency_key, resume=found, found_at_courier=True)
     attempts.finish(
         conn, active.id, attempts.FAILED, now, error="abandoned: the outcome of the courier call is unknown"
     )

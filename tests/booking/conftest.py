@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import Engine
 
 from perfile_core.config import Settings
@@ -15,8 +16,13 @@ from perfile_core.couriers.sandbox import SandboxCourier
 from perfile_core.services import admin, notifications
 from perfile_core.services.orders import create_order
 
-PICKUP = {"name": "Nordic Coffee Co.", "line1": "Hamngatan 12", "postal_code": "11147",
-          "city": "Stockholm", "country_code": "SE"}
+PICKUP = {
+    "name": "Nordic Coffee Co.",
+    "line1": "Hamngatan 12",
+    "postal_code": "11147",
+    "city": "Stockholm",
+    "country_code": "SE",
+}
 _numbers = itertools.count(1)
 
 
@@ -32,13 +38,12 @@ def settings() -> Settings:
     return Settings(smtp_host="", courier_timeout_seconds=2.0, courier_retries=1)
 
 
-@pytest.fixture
-def store(db: Engine) -> admin.Store:
-    return admin.add_store(db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
+def order_factory(db: Engine) -> Callable[..., int]:
+    """Orders in a store with a pickup address, bookable unless overridden."""
+    store = admin.add_store(
+        db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP
+    )
 
-
-@pytest.fixture
-def make_order(db: Engine, store: admin.Store) -> Callable[..., int]:
     def make(**overrides: Any) -> int:
         data = {
             "store_key": store.key,
@@ -58,6 +63,11 @@ def make_order(db: Engine, store: admin.Store) -> Callable[..., int]:
 
 
 @pytest.fixture
+def make_order(db: Engine) -> Callable[..., int]:
+    return order_factory(db)
+
+
+@pytest.fixture
 def sandbox() -> SandboxCourier:
     return SandboxCourier()
 
@@ -65,3 +75,23 @@ def sandbox() -> SandboxCourier:
 @pytest.fixture
 def registry(sandbox: SandboxCourier) -> CourierRegistry:
     return CourierRegistry([sandbox])
+
+
+@pytest.fixture
+def postnord_registry(httpserver, sandbox: SandboxCourier) -> Iterator[CourierRegistry]:
+    """Sandbox plus a PostNord adapter pointed at the local server (1 s timeout)."""
+    from perfile_core.couriers.postnord.adapter import PostNordCourier
+    from perfile_core.couriers.postnord.client import PostNordClient
+    from perfile_core.couriers.postnord.settings import PostNordSettings
+    from tests.couriers.conftest import RATES
+
+    settings = PostNordSettings(
+        api_key="pn-key",
+        base_url=httpserver.url_for(""),
+        customer_number="1234567",
+        rates=RATES,
+        timeout=1.0,
+        retries=1,
+    )
+    with requests.Session() as session:
+        yield CourierRegistry([sandbox, PostNordCourier(PostNordClient(settings, session))])

@@ -25,14 +25,25 @@ def test_booking_confirms_the_order_with_label_eta_and_notification(db, registry
         attempt = conn.execute(select(booking_attempts)).one()
         note = conn.execute(select(notifications).where(notifications.c.order_id == order_id)).one()
     assert order.order_status == Status.CONFIRMED
-    assert (order.tracking_number, order.courier, order.service_type) == (result.tracking_number, "sandbox", "home")
+    assert (order.tracking_number, order.courier, order.service_type) == (
+        result.tracking_number,
+        "sandbox",
+        "home",
+    )
     assert order.estimated_delivery is not None and order.estimated_delivery > order.created_at.date()
     assert order.has_label and order.tracking_url.endswith(result.tracking_number)
     assert attempt.status == "confirmed" and attempt.tracking_number == result.tracking_number
 
     assert barcodes(label.content) == [result.tracking_number]
     text = pdf_text(label.content)
-    for expected in (order.order_number, "Anna Svensson", "Storgatan 1", "Hamngatan 12", "Home delivery", "1.20 kg"):
+    for expected in (
+        order.order_number,
+        "Anna Svensson",
+        "Storgatan 1",
+        "Hamngatan 12",
+        "Home delivery",
+        "1.20 kg",
+    ):
         assert expected in text
     assert page_size_mm(label.content) == (100, 150)
 

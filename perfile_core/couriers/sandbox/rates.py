@@ -7,10 +7,11 @@ south and middle, 7-9 = the north), then Nordic, EU and the rest of the world.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from perfile_core.couriers.base import ServiceInfo, Shipment
+from perfile_core.couriers.calendar import add_business_days
 
 SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("home", "Home delivery", "home"),
@@ -56,15 +57,6 @@ def zone(sender_country: str, country: str, postal_code: str) -> str:
     if country in EU:
         return "E"
     return "W"
-
-
-def add_business_days(start: date, days: int) -> date:
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 def rates(shipment: Shipment, sender_country: str) -> list[Rate]:
