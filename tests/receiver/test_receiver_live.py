@@ -62,7 +62,7 @@ def server(configured: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
                 pytest.fail(f"gunicorn did not come up: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
