@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures and ratios against the targets in the issues."""

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed demo data when empty, then the webhook receiver, the demo
+# traffic and the tracking poller in the background and the dashboard in the foreground.
+# Ctrl-C stops everything. Uses the embedded SQLite default unless PERFILE_DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+RECEIVER_PORT="${RECEIVER_PORT:-8000}"
+DASHBOARD_PORT="${DASHBOARD_PORT:-8501}"
+export PERFILE_RECEIVER_URL="${PERFILE_RECEIVER_URL:-http://127.0.0.1:${RECEIVER_PORT}}"
+mkdir -p var/log
+
+$BIN/python -m perfile_core migrate
+$BIN/python -m perfile_core seed-demo --if-empty --orders 300
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+$BIN/gunicorn 'receiver:create_app()' --bind "127.0.0.1:${RECEIVER_PORT}" --workers 2 --threads 4 \
+  --access-logfile - >var/log/receiver.log 2>&1 &
+pids+=($!)
+
+has_command() { $BIN/python -m perfile_core --help 2>/dev/null | grep -q "$1"; }
+if has_command "poll-tracking"; then
+  ( while true; do $BIN/python -m perfile_core poll-tracking >>var/log/poller.log 2>&1 || true; sleep 60; done ) &
+  pids+=($!)
+fi
+if has_command "simulate"; then
+  ( sleep 5; $BIN/python -m perfile_core simulate --receiver "$PERFILE_RECEIVER_URL" >>var/log/simulate.log 2>&1 || true ) &
+  pids+=($!)
+fi
+
+cat <<MSG
+
+  Perfile is running (database: ${PERFILE_DATABASE_URL:-SQLite file var/perfile.db})
+    Dashboard:         http://localhost:${DASHBOARD_PORT}
+    Webhook receiver:  ${PERFILE_RECEIVER_URL}   (health: ${PERFILE_RECEIVER_URL}/healthz)
+    Logs:              var/log/
+  Press Ctrl-C to stop.
+
+MSG
+$BIN/streamlit run app.py --server.port "$DASHBOARD_PORT" --server.address 0.0.0.0
