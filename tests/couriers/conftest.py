@@ -53,3 +53,21 @@ def postnord(httpserver, session) -> PostNordCourier:
         retries=1,
     )
     return PostNordCourier(PostNordClient(settings, session))
+
+
+@pytest.fixture
+def bring(httpserver, session):
+    from perfile_core.couriers.bring.adapter import BringCourier
+    from perfile_core.couriers.bring.client import BringClient
+    from perfile_core.couriers.bring.settings import BringSettings
+
+    settings = BringSettings(
+        uid="ops@coffee.se",
+        api_key="bring-key",
+        customer_number="PARCELS_NORWAY-100",
+        client_url="https://perfile.example",
+        base_url=httpserver.url_for(""),
+        timeout=1.0,
+        retries=1,
+    )
+    return BringCourier(BringClient(settings, session))

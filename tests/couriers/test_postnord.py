@@ -59,17 +59,13 @@ def test_fail_inside_a_200_is_an_error(httpserver, postnord):
     body["bookingResponse"]["idInformation"][0]["status"] = "FAIL"
     body["bookingResponse"]["idInformation"][0]["messages"] = [{"message": "Invalid postal code 99999"}]
     httpserver.expect_oneshot_request(BOOK, method="POST").respond_with_json(body)
-    with pytest.raises(
-        CourierError, match="PostNord refused the shipment: Invalid postal code 99999"
-    ) as caught:
+    with pytest.raises(CourierError, match="PostNord refused the shipment: Invalid postal code 99999") as caught:
         postnord.book(shipment())
     assert not caught.value.retryable
 
 
 def test_4xx_fault_text_reaches_the_operator(httpserver, postnord):
-    fault = {
-        "compositeFault": {"faults": [{"faultCode": "API-001", "explanationText": "Weight exceeds 20 kg"}]}
-    }
+    fault = {"compositeFault": {"faults": [{"faultCode": "API-001", "explanationText": "Weight exceeds 20 kg"}]}}
     httpserver.expect_oneshot_request(BOOK, method="POST").respond_with_json(fault, status=400)
     with pytest.raises(CourierError, match=r"rejected the booking \(HTTP 400\): Weight exceeds 20 kg"):
         postnord.book(shipment())
@@ -91,9 +87,7 @@ def test_booking_is_never_retried_but_tracking_is(httpserver, postnord):
 def test_track_parses_events_in_utc_with_deterministic_ids(httpserver, postnord):
     path = f"/rest/shipment/v7/trackandtrace/id/{NUMBER}/public"
     answer = sample("postnord_trackandtrace_v7_findbyidentifier_response")
-    httpserver.expect_request(path, query_string={"apikey": "pn-key", "locale": "en"}).respond_with_json(
-        answer
-    )
+    httpserver.expect_request(path, query_string={"apikey": "pn-key", "locale": "en"}).respond_with_json(answer)
 
     first, second = postnord.track(NUMBER), postnord.track(NUMBER)
 
@@ -128,7 +122,5 @@ def test_timeout_is_reported_with_what_to_check(httpserver, postnord):
         return Response("{}", content_type="application/json")
 
     httpserver.expect_oneshot_request(BOOK, method="POST").respond_with_handler(slow)
-    with pytest.raises(
-        CourierError, match=r"did not answer the booking within 1 s.*check the PostNord portal"
-    ):
+    with pytest.raises(CourierError, match=r"did not answer the booking within 1 s.*check the PostNord portal"):
         postnord.book(shipment())
