@@ -1,0 +1,44 @@
+"""The dashboard entrypoint and every page run without an exception (Streamlit AppTest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from perfile_core.db.engine import make_engine
+from perfile_core.services.seed import seed_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+
+
+@pytest.fixture
+def demo_db(sqlite_url, monkeypatch):
+    engine = make_engine(sqlite_url)
+    seed_demo(engine, orders_count=40, seed=2)
+    engine.dispose()
+    monkeypatch.setenv("PERFILE_DATABASE_URL", sqlite_url)
+    from ui.context import perfile
+
+    perfile.clear()
+    yield sqlite_url
+    perfile.clear()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_renders_without_exception(demo_db, page):
+    at = AppTest.from_file(str(page), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_orders_table_shows_demo_orders_and_filters(demo_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert "of 40 orders" in at.caption[0].value
+    frame = at.dataframe[0].value
+    assert len(frame) == 40
+    at.sidebar.multiselect(key="f_status").select("pending").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["status"]) == {"No tracking"}
