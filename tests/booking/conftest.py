@@ -40,9 +40,7 @@ def settings() -> Settings:
 
 def order_factory(db: Engine) -> Callable[..., int]:
     """Orders in a store with a pickup address, bookable unless overridden."""
-    store = admin.add_store(
-        db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP
-    )
+    store = admin.add_store(db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
 
     def make(**overrides: Any) -> int:
         data = {

@@ -46,9 +46,7 @@ def test_twenty_concurrent_bookings_make_one_courier_booking(pg_db, httpserver, 
     assert outcomes.count("booked") == 1
     assert set(outcomes) <= {"booked", "conflict", "replayed"}
     with pg_db.connect() as conn:
-        numbers = (
-            conn.execute(select(orders.c.tracking_number).where(orders.c.id == order_id)).scalars().all()
-        )
+        numbers = conn.execute(select(orders.c.tracking_number).where(orders.c.id == order_id)).scalars().all()
         statuses = conn.execute(select(booking_attempts.c.status)).scalars().all()
         labels = conn.execute(select(shipment_labels.c.id)).all()
     assert numbers == ["00373500454541020957"]

@@ -27,9 +27,7 @@ def answer() -> dict:
 
 def fail_inside_200() -> dict:
     body = answer()
-    body["bookingResponse"]["idInformation"][0].update(
-        status="FAIL", messages=[{"message": "Unknown postcode"}]
-    )
+    body["bookingResponse"]["idInformation"][0].update(status="FAIL", messages=[{"message": "Unknown postcode"}])
     return body
 
 
@@ -50,11 +48,7 @@ FAILURES = {
     ),
     "4xx with error body": (
         lambda r: r.respond_with_json(
-            {
-                "compositeFault": {
-                    "faults": [{"faultCode": "E1", "explanationText": "consignee.postalCode invalid"}]
-                }
-            },
+            {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.postalCode invalid"}]}},
             status=400,
         ),
         r"rejected the booking \(HTTP 400\): consignee.postalCode invalid\. Correct the order",

@@ -23,7 +23,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
 
@@ -48,7 +48,7 @@ def test_booking_sends_the_tracking_email(db, registry, make_order, smtp):
     order_id = make_order()
     result = book_order(db, registry, order_id, "sandbox", "service_point", actor="ops", settings=settings)
 
-    (recipients, message), = inbox.messages
+    ((recipients, message),) = inbox.messages
     assert recipients == ["anna@example.se"]
     assert message["Subject"] == f"Your order {result.order_number} is on its way"
     body = message.get_content()
@@ -66,8 +66,18 @@ def test_status_change_queues_in_the_same_transaction_and_sends_later(db, regist
     now = utcnow()
     with db.begin() as conn:
         for n, status in enumerate([Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY]):
-            record_event(conn, TrackingEvent("sandbox", booked.tracking_number, f"e{n}", now + timedelta(minutes=n),
-                                             status, description=status.value), now)
+            record_event(
+                conn,
+                TrackingEvent(
+                    "sandbox",
+                    booked.tracking_number,
+                    f"e{n}",
+                    now + timedelta(minutes=n),
+                    status,
+                    description=status.value,
+                ),
+                now,
+            )
     with db.connect() as conn:
         rows = conn.execute(select(notifications.c.trigger, notifications.c.status)).all()
     assert sorted(rows) == [("booked", "outbox"), ("status:out_for_delivery", "outbox")]  # in_transit not chosen

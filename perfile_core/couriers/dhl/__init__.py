@@ -1,0 +1,1 @@
+"""DHL: Shipment Tracking - Unified (track only; we do not book with DHL)."""
