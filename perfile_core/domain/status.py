@@ -147,8 +147,10 @@ class ShipmentState:
     def derived_status(self) -> Status:
         if self.is_terminal:
             return self.status
+        # Only a strictly newer main-line event clears an exception; on a tie the
+        # exception stays visible, so an operator looks rather than misses it.
         if self.exception_at is not None and (
-            self.main_status_at is None or self.exception_at > self.main_status_at
+            self.main_status_at is None or self.exception_at >= self.main_status_at
         ):
             return Status.EXCEPTION
         return self.main_status

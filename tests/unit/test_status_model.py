@@ -171,6 +171,14 @@ def test_exception_is_raised_and_cleared_by_a_newer_main_line_event() -> None:
     assert cleared.exception_at == at(3)  # the history stays: the order "had an exception"
 
 
+def test_main_line_event_at_the_same_instant_does_not_clear_an_exception() -> None:
+    # "Cleared by a newer forward event": a tie is not newer, so the exception stays visible.
+    state = apply_all([(Status.IN_TRANSIT, at(3), None), (Status.EXCEPTION, at(3), ExceptionReason.DELAYED)])
+    assert state.status == Status.EXCEPTION
+    assert apply_event(state, Status.IN_TRANSIT, at(3)).status == Status.EXCEPTION
+    assert apply_event(state, Status.IN_TRANSIT, at(3.01)).status == Status.IN_TRANSIT
+
+
 def test_exception_older_than_the_newest_main_line_event_does_not_show() -> None:
     state = apply_all([(Status.IN_TRANSIT, at(5), None), (Status.EXCEPTION, at(3), ExceptionReason.DAMAGED)])
     assert state.status == Status.IN_TRANSIT
