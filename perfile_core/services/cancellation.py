@@ -1,0 +1,61 @@
+"""Cancelling a booked shipment before pickup: at the courier first, then here.
+
+The order goes back to pending without tracking, so it can be booked again (e.g. with
+another courier). Couriers without a cancel API raise NotSupported saying what ops must do.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from perfile_core.clock import utcnow
+from perfile_core.couriers.base import BookedShipment
+from perfile_core.couriers.registry import CourierRegistry
+from perfile_core.db import audit_repo
+from perfile_core.db.orders_repo import get_order, state_columns, update_order
+from perfile_core.domain.couriers import courier_display_name
+from perfile_core.domain.errors import Conflict
+from perfile_core.domain.status import ShipmentState, Status
+from perfile_core.services import booking_attempts as attempts
+
+
+def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, actor: str, reason: str = "") -> None:
+    with db.connect() as conn:
+        order = get_order(conn, order_id)
+        attempt = attempts.confirmed_for(conn, order_id, order.tracking_number) if order.tracking_number else None
+    if not order.tracking_number or attempt is None:
+        raise Conflict(f"order {order.order_number} has no shipment booked through Perfile to cancel")
+    if order.order_status != Status.CONFIRMED:
+        raise Conflict(
+            f"order {order.order_number} is {order.order_status.value}: the parcel is already with "
+            f"{courier_display_name(order.courier)}; contact them to stop it"
+        )
+    booked: BookedShipment = attempt.booked_shipment()
+    couriers.get(attempt.courier).cancel(booked)
+    now = utcnow()
+    with db.begin() as conn:
+        current = get_order(conn, order_id, for_update=True)
+        if current.tracking_number != booked.tracking_number or current.order_status != Status.CONFIRMED:
+            raise Conflict(f"order {order.order_number} changed while cancelling; refresh and check it")
+        update_order(
+            conn,
+            order_id,
+            {
+                **state_columns(ShipmentState()),
+                "tracking_number": None,
+                "courier": None,
+                "service_type": None,
+                "label_id": None,
+                "estimated_delivery": None,
+            },
+            now,
+        )
+        attempts.finish(conn, attempt.id, attempts.CANCELLED, now)
+        audit_repo.record(
+            conn,
+            actor,
+            "shipment.cancelled",
+            order_id,
+            {"courier": attempt.courier, "tracking_number": booked.tracking_number, "reason": reason[:500]},
+            now,
+        )
