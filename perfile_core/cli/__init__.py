@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "perfile_core.cli.setup_commands",
     "perfile_core.cli.config_commands",
     "perfile_core.cli.order_commands",
+    "perfile_core.cli.booking_commands",
 ]
 
 

@@ -44,7 +44,7 @@ class CourierRegistry:
             name = COURIER_NAMES.get(code, code)
             raise NotFound(
                 f"courier {name!r} is not configured for booking (configured: {known}); "
-                f"add its account with `python -m perfile_core courier ...`"
+                f"add its account with `python -m perfile_core couriers configure`"
             )
         return adapter
 
