@@ -154,7 +154,7 @@ def configure_courier(
         if existing is None:
             conn.execute(
                 courier_accounts.insert().values(
-                    code=code, created_at=now, credentials={}, settings={}, enabled=True, **values
+                    **{"credentials": {}, "settings": {}, **values}, code=code, created_at=now, enabled=True
                 )
             )
         else:
