@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from perfile_core.db.orders_repo import load_shipment_state, state_columns, update_order
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
-from perfile_core.domain.status import ExceptionReason, Status, apply_event, rank
+from perfile_core.domain.status import ExceptionReason, ShipmentState, Status, apply_event, rank
 from perfile_core.services import notifications
 
 
@@ -111,9 +111,34 @@ def apply_events_to_order(
     latest = conn.execute(
         select(orders.c.latest_event_at, orders.c.courier_metadata).where(orders.c.id == order_id)
     ).one()
-    latest_at, metadata = latest.latest_event_at, dict(latest.courier_metadata or {})
+    state, changes = fold_events(
+        state, latest.latest_event_at, latest.courier_metadata, [event for _row_id, event in events]
+    )
+    update_order(conn, order_id, {**state_columns(state), **changes}, now)
+    conn.execute(
+        tracking_events.update()
+        .where(tracking_events.c.id.in_([row_id for row_id, _ in events]))
+        .values(order_id=order_id, applied_at=now)
+    )
+    # Transactional outbox: the customer e-mail row commits with the status change.
+    notifications.on_status_change(conn, order_id, old_status, state.status, now)
+    return old_status, state.status
+
+
+def fold_events(
+    state: ShipmentState,
+    latest_event_at: datetime | None,
+    courier_metadata: dict[str, Any] | None,
+    events: list[TrackingEvent],
+) -> tuple[ShipmentState, dict[str, Any]]:
+    """Pure: the forward-only rule and latest-event bookkeeping over events (oldest first).
+
+    Returns the new state and the other order columns that change. Shared by
+    apply_events_to_order and the receiver's PostgreSQL fast path.
+    """
+    latest_at, metadata = latest_event_at, dict(courier_metadata or {})
     changes: dict[str, Any] = {}
-    for _row_id, event in sorted(events, key=lambda item: item[1].occurred_at):
+    for event in sorted(events, key=lambda item: item.occurred_at):
         picked_up_yet = rank(state.main_status) >= rank(Status.PICKED_UP)
         status = status_in_context(event.courier, event.raw_code, event.status, picked_up_yet)
         state = apply_event(state, status, event.occurred_at, event.exception_reason)
@@ -130,15 +155,7 @@ def apply_events_to_order(
         metadata.update(event.metadata)
     if metadata:
         changes["courier_metadata"] = metadata
-    update_order(conn, order_id, {**state_columns(state), **changes}, now)
-    conn.execute(
-        tracking_events.update()
-        .where(tracking_events.c.id.in_([row_id for row_id, _ in events]))
-        .values(order_id=order_id, applied_at=now)
-    )
-    # Transactional outbox: the customer e-mail row commits with the status change.
-    notifications.on_status_change(conn, order_id, old_status, state.status, now)
-    return old_status, state.status
+    return state, changes
 
 
 def apply_waiting_events(conn: Connection, order_id: int, tracking_number: str, now: datetime) -> int:

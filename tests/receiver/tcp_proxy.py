@@ -41,6 +41,7 @@ class TcpProxy:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
 
     def cut(self) -> None:
         """Refuse new connections and drop open ones, like a database that went away."""

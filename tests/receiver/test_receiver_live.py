@@ -124,3 +124,4 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
     assert rejected.status_code == 401
     assert rejected.json()["error"] == "invalid_signature"
     assert counts(configured)["orders"] == 3
+    session.close()
