@@ -11,6 +11,7 @@ from ui.errors import show_error
 from ui.filters import sidebar_filter
 from ui.live import poll_changes
 from ui.orders_frame import COLUMNS, orders_frame, styled
+from ui.quick_actions import render_quick_actions
 
 st.set_page_config(page_title="Perfile · Orders", page_icon="📦", layout="wide")
 st.title("Orders")
@@ -38,7 +39,7 @@ def live_orders() -> None:
         f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are highlighted"
     )
     frame = orders_frame(page.orders)
-    st.dataframe(
+    selection = st.dataframe(
         styled(frame, tick.changed_ids),
         column_config=COLUMNS,
         column_order=list(COLUMNS),
@@ -46,7 +47,15 @@ def live_orders() -> None:
         width="stretch",
         height=min(38 + 35 * max(len(frame), 1), 740),
         key="orders_table",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    selected_rows = selection.selection.rows if selection else []
+    if selected_rows:
+        order = page.orders[selected_rows[0]]
+        render_quick_actions(order)
+    else:
+        st.caption("Select a row for its quick actions.")
 
 
 live_orders()

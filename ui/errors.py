@@ -29,9 +29,7 @@ def show_error(exc: PerfileError) -> None:
     elif isinstance(exc, CourierError):
         st.error(f"The courier did not accept this: {exc.detail}", icon="🚚")
     elif isinstance(exc, StorageUnavailable):
-        st.error(
-            "The database is not reachable right now; nothing was changed. Try again shortly.", icon="🛑"
-        )
+        st.error("The database is not reachable right now; nothing was changed. Try again shortly.", icon="🛑")
     else:
         st.error(exc.detail)
 

@@ -24,14 +24,10 @@ def sidebar_filter() -> OrderFilter:
     with st.sidebar:
         st.header("Filters")
         search = st.text_input("Search", placeholder="Order no., tracking no. or name", key="f_search")
-        statuses = st.multiselect(
-            "Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="f_status"
-        )
+        statuses = st.multiselect("Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="f_status")
         stores = store_options()
         store_keys = st.multiselect("Store", list(stores), format_func=stores.get, key="f_store")
-        couriers = st.multiselect(
-            "Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="f_courier"
-        )
+        couriers = st.multiselect("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="f_courier")
         period = st.selectbox("Created", list(PERIODS), key="f_period")
         needs_action = st.toggle(
             "Needs action only", key="f_needs_action", help="No tracking, exception, or no news for 48 h"

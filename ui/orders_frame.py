@@ -85,9 +85,7 @@ def styled(frame: pd.DataFrame, changed_ids: set[int]) -> pd.io.formats.style.St
 
     def row_style(row: pd.Series) -> list[str]:
         base = CHANGED_STYLE if row.name in changed_ids else ""
-        return [
-            BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base for column in row.index
-        ]
+        return [BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base for column in row.index]
 
     return frame.style.apply(row_style, axis=1)
 

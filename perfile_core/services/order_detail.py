@@ -11,8 +11,9 @@ from sqlalchemy import Engine, select
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import find_order_id, get_order
 from perfile_core.db.tables import claims, notifications, tracking_events
+from perfile_core.domain.courier_mappings import status_in_context
 from perfile_core.domain.order import Order
-from perfile_core.domain.status import STATUS_LABELS, Status
+from perfile_core.domain.status import STATUS_LABELS, Status, is_main_line, rank
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
             conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings().all()
         )
         audit_rows = audit_repo.for_order(conn, order_id)
-    timeline = [_event_entry(e) for e in events]
+    timeline = _tracking_entries(events)
     timeline += [
         TimelineEntry(
             at=c["created_at"],
@@ -79,17 +80,29 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
         for n in notification_rows
     ]
     timeline += [
-        TimelineEntry(
-            at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"]
-        )
+        TimelineEntry(at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"])
         for a in audit_rows
     ]
     timeline.sort(key=lambda entry: entry.at, reverse=True)
     return OrderDetail(order=order, events=events, timeline=timeline)
 
 
-def _event_entry(event: dict[str, Any]) -> TimelineEntry:
-    status = event["normalized_status"]
+def _tracking_entries(events: list[dict[str, Any]]) -> list[TimelineEntry]:
+    """Timeline entries, with statuses only the sequence tells (PostNord's first EN_ROUTE is the pickup)."""
+    entries = []
+    furthest = Status.PENDING
+    for event in sorted(events, key=lambda e: (e["occurred_at"], e["id"])):
+        stored = Status(event["normalized_status"]) if event["normalized_status"] else None
+        picked_up_yet = rank(furthest) >= rank(Status.PICKED_UP)
+        status = status_in_context(event["courier"], event["raw_code"], stored, picked_up_yet)
+        if status is not None and is_main_line(status) and rank(status) > rank(furthest):
+            furthest = status
+        entries.append(_event_entry(event, status))
+    return entries
+
+
+def _event_entry(event: dict[str, Any], shown: Status | None) -> TimelineEntry:
+    status = shown.value if shown else None
     label = STATUS_LABELS[Status(status)] if status else "Update"
     if event["exception_reason"]:
         label = f"{label}: {event['exception_reason'].replace('_', ' ')}"

@@ -138,9 +138,7 @@ def test_order_detail_timeline_and_lookup(db):
     order = make_order(db, order_number="A-77")
     order_service.attach_tracking(db, order.id, "370438101268058536", "bring", actor="ops")
     push_event(db, "370438101268058536", "HANDED_IN", T0, location="Oslo")
-    push_event(
-        db, "370438101268058536", "DEVIATION", T0 + timedelta(hours=3), description="Delayed at terminal"
-    )
+    push_event(db, "370438101268058536", "DEVIATION", T0 + timedelta(hours=3), description="Delayed at terminal")
     detail = order_detail(db, order.id)
     assert detail.order.order_status == Status.EXCEPTION
     kinds = [entry.kind for entry in detail.timeline]
@@ -150,3 +148,13 @@ def test_order_detail_timeline_and_lookup(db):
     assert find_order(db, "A-77") == order.id
     assert find_order(db, "370438101268058536") == order.id
     assert find_order(db, str(order.id)) == order.id
+
+
+def test_timeline_shows_postnords_first_en_route_as_the_pickup(db):
+    make_store(db)
+    order = make_order(db)
+    order_service.attach_tracking(db, order.id, "00373500454541020957", "postnord", actor="ops")
+    for hours in (1, 5):
+        push_event(db, "00373500454541020957", "EN_ROUTE", T0 + timedelta(hours=hours), courier="postnord")
+    tracking = [e for e in order_detail(db, order.id).timeline if e.kind == "tracking"]
+    assert [e.title for e in tracking] == ["In transit", "Picked up"]  # newest first

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.db.engine import make_engine
+from perfile_core.domain.status import Status
 from perfile_core.services.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,3 +43,40 @@ def test_orders_table_shows_demo_orders_and_filters(demo_db):
     at.sidebar.multiselect(key="f_status").select("pending").run()
     assert not at.exception
     assert set(at.dataframe[0].value["status"]) == {"No tracking"}
+
+
+def test_order_page_shows_header_timeline_and_form_errors(demo_db):
+    from perfile_core.services.order_filters import OrderFilter
+    from perfile_core.services.queries import list_orders
+
+    engine = make_engine(demo_db)
+    pending = list_orders(engine, OrderFilter(statuses=(Status.PENDING,))).orders[0]
+    shipped = list_orders(engine, OrderFilter(statuses=(Status.IN_TRANSIT,))).orders[0]
+    engine.dispose()
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Order.py"), default_timeout=30)
+    at.query_params["order"] = shipped.tracking_number
+    at.run()
+    assert not at.exception
+    assert any(shipped.order_number in md.value for md in at.markdown)
+    assert any("In transit" in md.value for md in at.markdown)
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Order.py"), default_timeout=30)
+    at.query_params["order"] = str(pending.id)
+    at.run()
+    at.text_input[1].input("not valid!").run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("tracking number" in err.value for err in at.error)
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Order.py"), default_timeout=30)
+    at.query_params["order"] = "no-such-order"
+    at.run()
+    assert any("no order matches" in w.value for w in at.warning)
+
+
+def test_performance_page_lists_couriers(demo_db):
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Courier_performance.py"), default_timeout=30).run()
+    assert not at.exception
+    groups = set(at.dataframe[0].value["group"])
+    assert {"postnord", "bring"} <= groups

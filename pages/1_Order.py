@@ -1,0 +1,60 @@
+"""One order: what we know, what happened, and the hand-made changes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfile_core.clock import utcnow
+from perfile_core.domain.couriers import COURIER_NAMES
+from perfile_core.domain.errors import PerfileError
+from perfile_core.services import orders as order_service
+from perfile_core.services.order_detail import find_order, order_detail
+from ui.context import perfile
+from ui.errors import reported_errors, show_error
+from ui.order_view import render_flags, render_header, render_timeline
+
+st.set_page_config(page_title="Perfile · Order", page_icon="📦", layout="wide")
+db = perfile().db
+
+reference = st.text_input(
+    "Order", value=st.query_params.get("order", ""), placeholder="Order number, tracking number or id"
+)
+if not reference:
+    st.info("Type an order number or tracking number, or open an order from the Orders page.")
+    st.stop()
+try:
+    order_id = find_order(db, reference.strip())
+    st.query_params["order"] = reference.strip()
+    detail = order_detail(db, order_id)
+except PerfileError as exc:
+    show_error(exc)
+    st.stop()
+
+order = detail.order
+render_header(order)
+render_flags(order, utcnow())
+
+timeline, actions = st.columns([3, 2])
+with timeline:
+    st.subheader("Timeline")
+    render_timeline(detail)
+
+with actions:
+    if order.order_status.value not in ("delivered", "returned", "cancelled"):
+        with st.form("attach_tracking", border=True):
+            st.markdown("**Attach a tracking number**")
+            st.caption("For shipments booked outside Perfile. Waiting courier events are applied at once.")
+            number = st.text_input("Tracking number", value="")
+            courier = st.selectbox("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get)
+            if st.form_submit_button("Attach"):
+                with reported_errors():
+                    order_service.attach_tracking(db, order.id, number, courier, actor="dashboard")
+                    st.toast(f"Tracking number attached to {order.order_number}")
+                    st.rerun()
+    with st.expander("Delete this order"):
+        reason = st.text_input("Why?", key="delete_reason")
+        if st.button("Delete order", type="primary", disabled=not reason.strip()):
+            with reported_errors():
+                order_service.soft_delete_order(db, order.id, actor="dashboard", reason=reason)
+                st.success("Order deleted; it stays in the audit log.")
+                st.query_params.clear()
