@@ -13,7 +13,6 @@ from ui.context import perfile
 from ui.errors import reported_errors, show_error
 from ui.order_view import render_flags, render_header, render_timeline
 
-st.set_page_config(page_title="Perfile · Order", page_icon="📦", layout="wide")
 db = perfile().db
 
 reference = st.text_input(
@@ -42,8 +41,12 @@ with timeline:
 with actions:
     if order.order_status.value not in ("delivered", "returned", "cancelled"):
         with st.form("attach_tracking", border=True):
-            st.markdown("**Attach a tracking number**")
-            st.caption("For shipments booked outside Perfile. Waiting courier events are applied at once.")
+            if order.has_tracking:
+                st.markdown("**Replace the tracking number**")
+                st.caption(f"Now {order.tracking_number}. The change is kept in the audit log.")
+            else:
+                st.markdown("**Attach a tracking number**")
+                st.caption("For shipments booked outside Perfile. Waiting courier events are applied at once.")
             number = st.text_input("Tracking number", value="")
             courier = st.selectbox("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get)
             if st.form_submit_button("Attach"):

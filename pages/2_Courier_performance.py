@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services.performance import GROUPINGS, courier_performance
 from ui.context import perfile
 from ui.errors import show_error
 from ui.filters import sidebar_filter
 
-st.set_page_config(page_title="Perfile · Courier performance", page_icon="📈", layout="wide")
 st.title("Courier performance")
 st.caption(
     "On time = delivered on or before the promised day · delivery time = pickup scan to delivery · "
@@ -31,6 +31,8 @@ if not rows:
     st.stop()
 
 frame = pd.DataFrame([row.as_dict() for row in rows])
+if group_by in (None, "courier"):
+    frame["group"] = [courier_display_name(code) if code != "(none)" else "No courier yet" for code in frame["group"]]
 frame["on_time_rate"] = frame["on_time_rate"] * 100
 frame["exception_rate"] = frame["exception_rate"] * 100
 st.dataframe(

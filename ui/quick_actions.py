@@ -7,7 +7,7 @@ import streamlit as st
 from perfile_core.domain.order import Order
 from ui.orders_frame import status_text
 
-ORDER_PAGE = "pages/1_Order.py"
+ORDER_PAGE = "pages/1_Order.py"  # registered in app.py
 
 
 def render_quick_actions(order: Order) -> None:

@@ -48,6 +48,7 @@ OUTCOMES = {
     "stale": 0.02,
 }
 MAIN_STEPS = ["confirmed", "picked_up", "in_transit", "out_for_delivery", "delivered"]
+PHONE_PREFIXES = {"SE": "+46 70", "NO": "+47 412", "DK": "+45 21", "FI": "+358 40"}
 COURIER_WEIGHTS = {"postnord": 0.4, "bring": 0.25, "dhl": 0.15, "sandbox": 0.2}
 
 
@@ -128,7 +129,7 @@ def _seed_order(conn: Connection, rng: random.Random, index: int, now: datetime)
         .replace("å", "a")
         .replace("ø", "o")
         .replace("æ", "ae"),
-        customer_phone=f"+46 70 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        customer_phone=f"{PHONE_PREFIXES[country]} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         address_line1=f"{rng.choice(streets)} {rng.randint(1, 120)}",
         postal_code=postal_code,
         city=city,

@@ -35,7 +35,7 @@ def test_page_renders_without_exception(demo_db, page):
 
 
 def test_orders_table_shows_demo_orders_and_filters(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()  # the default page: Orders
     assert not at.exception
     assert "of 40 orders" in at.caption[0].value
     frame = at.dataframe[0].value
@@ -79,4 +79,4 @@ def test_performance_page_lists_couriers(demo_db):
     at = AppTest.from_file(str(ROOT / "pages" / "2_Courier_performance.py"), default_timeout=30).run()
     assert not at.exception
     groups = set(at.dataframe[0].value["group"])
-    assert {"postnord", "bring"} <= groups
+    assert {"PostNord", "Bring"} <= groups
