@@ -76,6 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     add("courier-capabilities", "configured couriers and what each supports", _couriers)
 
+    simulate = add("simulate-sandbox", "demo: push due sandbox journey events to the receiver", _simulate)
+    simulate.add_argument("--speed", type=float, default=60.0, help="courier hours per real hour (60 = 1 h/min)")
+    simulate.add_argument("--every", type=float, help="keep simulating, this many seconds apart")
+
 
 def _book(args: argparse.Namespace, app: Perfile) -> int:
     ids = [find_order(app.db, reference) for reference in args.orders]
@@ -209,3 +213,19 @@ def _couriers(args: argparse.Namespace, app: Perfile) -> int:
         push = "push" if adapter.pushes_tracking else "polled"
         print(f"{adapter.code:<9} {push:<7} {', '.join(adapter.capabilities())}")
     return 0
+
+
+def _simulate(args: argparse.Namespace, app: Perfile) -> int:
+    import requests
+
+    from perfile_core.services.sandbox_simulation import simulate_sandbox
+
+    with requests.Session() as session:
+        while True:
+            report = simulate_sandbox(app.db, app.couriers, app.settings, session, speed=args.speed)
+            print(
+                f"{report.shipments} sandbox shipments: {report.sent} events sent, {report.failed} failed", flush=True
+            )
+            if not args.every:
+                return 1 if report.failed else 0
+            time.sleep(args.every)
