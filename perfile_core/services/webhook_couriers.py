@@ -19,7 +19,8 @@ from perfile_core.couriers.formats.signatures import verify_shared_secret
 from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.db.tables import orders
 from perfile_core.domain.errors import PayloadError, UnknownCourier
-from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
+from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, record_event
+from perfile_core.services.webhook_fastpath import record_event_fast
 from perfile_core.services.webhook_secrets import SecretCache
 from perfile_core.services.webhooks import (
     Delivery,
@@ -51,6 +52,11 @@ def receive_courier_event(
     result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
     detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
     with storage_guard(), db.begin() as conn:
+        if parsed.event is not None and fmt is PushFormat.UNIFIED and conn.dialect.name == "postgresql":
+            fast = record_event_fast(conn, parsed.event, delivery, source=source, topic=parsed.topic, now=now)
+            if fast is None:
+                return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
+            return _receipt(source, parsed.topic, fast)
         stored = store_delivery(
             conn,
             source=source,
@@ -69,14 +75,16 @@ def receive_courier_event(
         if fmt is PushFormat.BRING_EVENT_CAST:
             event = _bring_number(conn, event, parsed.payload)
         outcome = record_event(conn, event, now)
-        if outcome.result is EventResult.DUPLICATE:
-            return Receipt(Result.DUPLICATE, source, parsed.topic, "event recorded before")
-        changed = (outcome.order_id,) if outcome.order_id is not None else ()
-        notify_orders(conn, changed)
-    detail = (
-        "kept until an order has this tracking number" if outcome.result is EventResult.UNMATCHED else None
-    )
-    return Receipt(Result.ACCEPTED, source, parsed.topic, detail, changed)
+        notify_orders(conn, [outcome.order_id] if outcome.order_id is not None else [])
+    return _receipt(source, parsed.topic, outcome)
+
+
+def _receipt(source: str, topic: str | None, outcome: EventOutcome) -> Receipt:
+    if outcome.result is EventResult.DUPLICATE:
+        return Receipt(Result.DUPLICATE, source, topic, "event recorded before")
+    changed = (outcome.order_id,) if outcome.order_id is not None else ()
+    detail = "kept until an order has this tracking number" if outcome.result is EventResult.UNMATCHED else None
+    return Receipt(Result.ACCEPTED, source, topic, detail, changed)
 
 
 def _verify_and_parse(

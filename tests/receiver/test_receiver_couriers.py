@@ -125,9 +125,7 @@ def _state(db: Engine, number: str) -> tuple:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(
-    client, configured: Engine, seed: int
-) -> None:
+def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(client, configured: Engine, seed: int) -> None:
     _order(configured, "SBXORDERED1", "sandbox")
     _order(configured, "SBXSHUFFLED1", "sandbox")
     for body, headers in _deliveries("SBXORDERED1"):
@@ -135,9 +133,7 @@ def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(
     shuffled = _deliveries("SBXSHUFFLED1")
     shuffled += random.Random(seed).sample(shuffled, 5)
     random.Random(seed).shuffle(shuffled)
-    results = [
-        client.post("/webhooks/couriers/sandbox", data=b, headers=h).json["status"] for b, h in shuffled
-    ]
+    results = [client.post("/webhooks/couriers/sandbox", data=b, headers=h).json["status"] for b, h in shuffled]
     assert results.count("duplicate") == 5
     ordered = _state(configured, "SBXORDERED1")
     assert ordered[:2] == ("delivered", "delivered")
@@ -146,9 +142,7 @@ def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(
 
 def test_event_before_its_order_is_applied_when_the_order_gets_the_number(client, configured: Engine) -> None:
     body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXEARLY1", "in_transit", T0)
-    assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).json == {
-        "status": "accepted"
-    }
+    assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).json == {"status": "accepted"}
     order_id = _order(configured, "SBXEARLY1", "sandbox")
     assert order_row(configured, id=order_id)["order_status"] == "in_transit"
 
@@ -175,9 +169,7 @@ def test_unknown_event_type_is_ignored_but_stored(client, configured: Engine) ->
 
     body = json.dumps({"type": "shipment.label_created", "data": {}})
     before = counts(configured)
-    response = client.post(
-        "/webhooks/couriers/sandbox", data=body, headers=sign_unified(SANDBOX_SECRET, body)
-    )
+    response = client.post("/webhooks/couriers/sandbox", data=body, headers=sign_unified(SANDBOX_SECRET, body))
     assert response.json == {"status": "ignored"}
     after = counts(configured)
     assert after["webhook_inbox"] == before["webhook_inbox"] + 1

@@ -72,16 +72,10 @@ def server(configured: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
         log.close()
-    lines = [
-        json.loads(line)
-        for line in (tmp_path / "gunicorn.log").read_text().splitlines()
-        if line.startswith("{")
-    ]
+    lines = [json.loads(line) for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line.startswith("{")]
     deliveries = [line for line in lines if line.get("msg") == "webhook delivery"]
     assert deliveries, "one structured log line per delivery"
-    assert all(
-        {"request_id", "source", "result", "status", "latency_ms"} <= line.keys() for line in deliveries
-    )
+    assert all({"request_id", "source", "result", "status", "latency_ms"} <= line.keys() for line in deliveries)
     text = (tmp_path / "gunicorn.log").read_text()
     assert BRING_SECRET not in text and SANDBOX_SECRET not in text
 
@@ -90,13 +84,9 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
     session = requests.Session()
     for name in ("shopify_orders_create_no_tracking", "shopify_orders_create_with_tracking"):
         sample = load_sample(name)
-        response = session.post(
-            f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10
-        )
+        response = session.post(f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10)
         assert response.json() == {"status": "accepted"}
-        again = session.post(
-            f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10
-        )
+        again = session.post(f"{server}/webhooks/shopify", data=sample.body, headers=sample.headers, timeout=10)
         assert again.json() == {"status": "duplicate"}
     woo = load_sample("woocommerce_order_created")
     url = f"{server}/webhooks/woocommerce/{WOO_STORE}"
@@ -111,16 +101,12 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
         timeout=10,
     )
     assert bring.json() == {"status": "accepted"}
-    body, headers = unified_event(
-        SANDBOX_SECRET, "sandbox", "JVGL0612345678900123", "in_transit", datetime.now(UTC)
-    )
+    body, headers = unified_event(SANDBOX_SECRET, "sandbox", "JVGL0612345678900123", "in_transit", datetime.now(UTC))
     response = session.post(f"{server}/webhooks/couriers/sandbox", data=body, headers=headers, timeout=10)
     assert response.json() == {"status": "accepted"}
     assert response.headers["X-Request-Id"]
     assert order_row(configured, external_id="6201234567890")["order_status"] == "in_transit"
-    rejected = session.post(
-        f"{server}/webhooks/couriers/sandbox", data=body + b" ", headers=headers, timeout=10
-    )
+    rejected = session.post(f"{server}/webhooks/couriers/sandbox", data=body + b" ", headers=headers, timeout=10)
     assert rejected.status_code == 401
     assert rejected.json()["error"] == "invalid_signature"
     assert counts(configured)["orders"] == 3

@@ -133,10 +133,7 @@ def test_applied_changes_notify_listeners_on_commit(pg_db: Engine, pg_url: str) 
     with psycopg.connect(dsn, autocommit=True) as listener:
         listener.execute("LISTEN perfile_orders")
         body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXNOTIFY1", "in_transit", T0)
-        assert (
-            app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code
-            == 200
-        )
+        assert app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code == 200
         received = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
     assert received == [str(order_id)]
     app.extensions["perfile"].perfile.close()
@@ -170,9 +167,7 @@ def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine
     app = create_app({"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)})
     client = app.test_client()
     first = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "picked_up", T0)
-    assert client.post("/webhooks/couriers/sandbox", data=first[0], headers=first[1]).json == {
-        "status": "accepted"
-    }
+    assert client.post("/webhooks/couriers/sandbox", data=first[0], headers=first[1]).json == {"status": "accepted"}
     before = counts(pg_db)
     proxy.cut()
     second = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "in_transit", T0 + timedelta(hours=1))
@@ -183,3 +178,78 @@ def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine
     assert order_row(pg_db, tracking_number="SBXOUTAGE1")["order_status"] == "picked_up"
     app.extensions["perfile"].perfile.close()
     assert json.loads(response.data)["request_id"]
+
+
+def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, pg_url: str) -> None:
+    """The receiver's PostgreSQL fast path against services.tracking.record_event, same events."""
+    import random
+
+    from perfile_core.clock import utcnow
+    from perfile_core.couriers.formats import standard_webhooks
+
+    _setup(pg_db)
+    admin.configure_courier(pg_db, "postnord", webhook_secret=SANDBOX_SECRET)
+    app = create_app({"DATABASE_URL": pg_url})
+    client = app.test_client()
+    rng = random.Random(7)
+    statuses = [
+        "confirmed",
+        "picked_up",
+        "in_transit",
+        "out_for_delivery",
+        "ready_for_pickup",
+        "delivered",
+        "exception",
+        "returned",
+        None,
+    ]
+    for round_ in range(6):
+        courier = "postnord" if round_ % 2 else "sandbox"
+        fast, generic = f"FAST{round_}", f"GENERIC{round_}"
+        for number in (fast, generic):
+            order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
+            attach_tracking(pg_db, order.id, number, courier, actor="test")
+        for step in range(rng.randint(3, 9)):
+            status = rng.choice(statuses)
+            extra = (
+                {"exception_reason": rng.choice(["delayed", "failed_attempt", "damaged"])}
+                if status == "exception"
+                else {}
+            )
+            when = T0 + timedelta(minutes=rng.randint(0, 600))
+            extra |= {
+                "raw_status": rng.choice(["EN_ROUTE", "X"]),
+                "estimated_delivery": f"2026-12-0{rng.randint(1, 9)}",
+                "description": f"step {step}",
+                "location": {"city": "Solna", "country_code": "SE"},
+            }
+            body, headers = unified_event(
+                SANDBOX_SECRET, courier, fast, status, when, event_id=f"f{round_}-{step}", **extra
+            )
+            assert client.post(f"/webhooks/couriers/{courier}", data=body, headers=headers).status_code == 200
+            payload = json.loads(body)
+            payload["data"]["tracking_number"] = generic
+            event = standard_webhooks.parse_event(courier, f"g{round_}-{step}", payload)
+            assert event is not None
+            from perfile_core.services.tracking import record_event
+
+            with pg_db.begin() as conn:
+                record_event(conn, event, utcnow())
+        a, b = order_row(pg_db, tracking_number=fast), order_row(pg_db, tracking_number=generic)
+        for column in (
+            "order_status",
+            "main_status",
+            "main_status_at",
+            "exception_reason",
+            "exception_at",
+            "shipped_at",
+            "delivered_at",
+            "latest_event_at",
+            "latest_event_description",
+            "latest_event_location",
+            "latest_event_status",
+            "estimated_delivery",
+            "courier_metadata",
+        ):
+            assert a[column] == b[column], (round_, column)
+    app.extensions["perfile"].perfile.close()

@@ -73,9 +73,7 @@ def test_unknown_store(client, configured: Engine) -> None:
     woo = load_sample("woocommerce_order_created")
     _rejected(client, configured, "/webhooks/woocommerce/nope", woo.body, woo.headers, 401, "unknown_source")
     # A store without a webhook secret cannot be verified either.
-    _rejected(
-        client, configured, "/webhooks/woocommerce/manual-store", woo.body, woo.headers, 401, "unknown_source"
-    )
+    _rejected(client, configured, "/webhooks/woocommerce/manual-store", woo.body, woo.headers, 401, "unknown_source")
 
 
 @pytest.mark.parametrize(
@@ -91,12 +89,8 @@ def test_unknown_store(client, configured: Engine) -> None:
         (b'{"id": 1, "fulfillments": [{"tracking_numbers": [42]}]}', "fulfillments.0.tracking_numbers.0"),
     ],
 )
-def test_malformed_shopify_bodies_name_the_problem(
-    client, configured: Engine, body: bytes, field: str
-) -> None:
-    answer = _rejected(
-        client, configured, "/webhooks/shopify", body, _shopify_signed(body), 400, "invalid_payload"
-    )
+def test_malformed_shopify_bodies_name_the_problem(client, configured: Engine, body: bytes, field: str) -> None:
+    answer = _rejected(client, configured, "/webhooks/shopify", body, _shopify_signed(body), 400, "invalid_payload")
     assert field in answer["detail"]
 
 
@@ -134,9 +128,7 @@ def test_malformed_shopify_bodies_name_the_problem(
 def test_schema_violations_in_unified_events(client, configured: Engine, data: dict, field: str) -> None:  # type: ignore[type-arg]
     body = json.dumps({"type": "shipment.status_updated", "data": data})
     headers = sign_unified(SANDBOX_SECRET, body)
-    answer = _rejected(
-        client, configured, "/webhooks/couriers/sandbox", body.encode(), headers, 400, "invalid_payload"
-    )
+    answer = _rejected(client, configured, "/webhooks/couriers/sandbox", body.encode(), headers, 400, "invalid_payload")
     assert field in answer["detail"]
 
 
@@ -164,18 +156,14 @@ def test_standard_webhooks_rejections(client, configured: Engine) -> None:
 def test_unknown_courier_and_unconfigured_courier(client, configured: Engine) -> None:
     body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBX1", "in_transit", NOW)
     _rejected(client, configured, "/webhooks/couriers/acme", body, headers, 404, "unknown_courier")
-    _rejected(
-        client, configured, "/webhooks/couriers/dhl", body, headers, 401, "unknown_source"
-    )  # no secret set
+    _rejected(client, configured, "/webhooks/couriers/dhl", body, headers, 401, "unknown_source")  # no secret set
 
 
 def test_bring_secret_header(client, configured: Engine) -> None:
     body = json.dumps(bring_sample()).encode()
     url = "/webhooks/couriers/bring"
     _rejected(client, configured, url, body, {}, 401, "missing_signature")
-    _rejected(
-        client, configured, url, body, {"X-Perfile-Secret": BRING_SECRET + "x"}, 401, "invalid_signature"
-    )
+    _rejected(client, configured, url, body, {"X-Perfile-Secret": BRING_SECRET + "x"}, 401, "invalid_signature")
     broken = json.dumps({**bring_sample(), "created": 17}).encode()
     _rejected(client, configured, url, broken, {"X-Perfile-Secret": BRING_SECRET}, 400, "invalid_payload")
 
@@ -194,9 +182,7 @@ def test_health_endpoints(client) -> None:
 
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
     max_leaves=20,
 )
 KEYS = [

@@ -59,9 +59,7 @@ def test_same_delivery_twice_changes_nothing(client, configured: Engine) -> None
 def test_shopify_previous_secret_still_verifies_after_rotation(client, configured: Engine) -> None:
     admin.rotate_store_secret(configured, "demo-shopify", "shpss_new_secret_after_rotation")
     sample = load_sample("shopify_orders_create_no_tracking")  # signed with the old secret
-    assert client.post("/webhooks/shopify", data=sample.body, headers=sample.headers).json == {
-        "status": "accepted"
-    }
+    assert client.post("/webhooks/shopify", data=sample.body, headers=sample.headers).json == {"status": "accepted"}
 
 
 def _shopify(client, payload: dict, *, topic: str, webhook_id: str):  # type: ignore[no-untyped-def]

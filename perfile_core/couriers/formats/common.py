@@ -19,6 +19,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise PayloadError(f"body must be a JSON object, not {type(value).__name__}")
+    if b"\\u0000" in body:
+        # Valid JSON, but PostgreSQL text and jsonb cannot hold NUL; refuse it by name.
+        raise PayloadError("body contains a NUL character (\\u0000), which cannot be stored")
     return value
 
 
