@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "perfile_core.cli.config_commands",
     "perfile_core.cli.order_commands",
     "perfile_core.cli.booking_commands",
+    "perfile_core.cli.simulate_commands",
 ]
 
 

@@ -111,3 +111,15 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
     assert rejected.json()["error"] == "invalid_signature"
     assert counts(configured)["orders"] == 3
     session.close()
+
+
+def test_simulate_command_against_the_live_receiver(
+    server: str, configured: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from perfile_core.cli import main
+
+    monkeypatch.setenv("PERFILE_DATABASE_URL", db_url)
+    assert main(["simulate", "--url", server, "--ticks", "15", "--interval", "0", "--seed", "5"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed and all("-> 200 accepted" in line for line in printed), printed[:5]
+    assert counts(configured)["orders"] > 0
