@@ -21,15 +21,15 @@ $BIN/gunicorn 'receiver:create_app()' --bind "127.0.0.1:${RECEIVER_PORT}" --work
   --access-logfile - >var/log/receiver.log 2>&1 &
 pids+=($!)
 
-has_command() { $BIN/python -m perfile_core --help 2>/dev/null | grep -q "$1"; }
-if has_command "poll-tracking"; then
-  ( while true; do $BIN/python -m perfile_core poll-tracking >>var/log/poller.log 2>&1 || true; sleep 60; done ) &
-  pids+=($!)
-fi
-if has_command "simulate"; then
-  ( sleep 5; $BIN/python -m perfile_core simulate --receiver "$PERFILE_RECEIVER_URL" >>var/log/simulate.log 2>&1 || true ) &
-  pids+=($!)
-fi
+# Couriers that do not push (PostNord, DHL) are polled; queued customer e-mails are sent
+# (or stay in the outbox table when no SMTP host is configured).
+$BIN/python -m perfile_core poll-tracking --every 60 >>var/log/poller.log 2>&1 &
+pids+=($!)
+( while true; do $BIN/python -m perfile_core send-notifications >>var/log/notifications.log 2>&1 || true; sleep 30; done ) &
+pids+=($!)
+# Demo traffic: the sandbox courier moves its shipments along with signed webhooks.
+( sleep 5; exec $BIN/python -m perfile_core simulate-sandbox --every 10 ) >>var/log/simulate.log 2>&1 &
+pids+=($!)
 
 cat <<MSG
 
