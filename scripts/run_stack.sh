@@ -27,8 +27,12 @@ $BIN/python -m perfile_core poll-tracking --every 60 >>var/log/poller.log 2>&1 &
 pids+=($!)
 ( while true; do $BIN/python -m perfile_core send-notifications >>var/log/notifications.log 2>&1 || true; sleep 30; done ) &
 pids+=($!)
-# Demo traffic: the sandbox courier moves its shipments along with signed webhooks.
-( sleep 5; exec $BIN/python -m perfile_core simulate-sandbox --every 10 ) >>var/log/simulate.log 2>&1 &
+# Demo traffic, all through the receiver with real signatures: new webshop orders (with
+# and without tracking) whose shipments then move along, and the journeys of shipments
+# booked in the dashboard with the sandbox courier.
+( sleep 5; exec $BIN/python -m perfile_core simulate --interval 5 ) >>var/log/simulate.log 2>&1 &
+pids+=($!)
+( sleep 5; exec $BIN/python -m perfile_core simulate-sandbox --every 10 ) >>var/log/simulate-sandbox.log 2>&1 &
 pids+=($!)
 
 cat <<MSG
