@@ -135,9 +135,11 @@ def test_schema_violations_in_unified_events(client, configured: Engine, data: d
 def test_standard_webhooks_rejections(client, configured: Engine) -> None:
     url = "/webhooks/couriers/sandbox"
     body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBX1", "in_transit", NOW)
-    stale = {**sign_unified(SANDBOX_SECRET, body.decode(), sent_at=NOW - timedelta(minutes=6))}
+    # Relative to the clock at this moment: a module-level NOW drifts while the suite runs.
+    now = datetime.now(UTC)
+    stale = {**sign_unified(SANDBOX_SECRET, body.decode(), sent_at=now - timedelta(minutes=6))}
     _rejected(client, configured, url, body, stale, 401, "stale_timestamp")
-    future = {**sign_unified(SANDBOX_SECRET, body.decode(), sent_at=NOW + timedelta(minutes=6))}
+    future = {**sign_unified(SANDBOX_SECRET, body.decode(), sent_at=now + timedelta(minutes=6))}
     _rejected(client, configured, url, body, future, 401, "stale_timestamp")
     _rejected(client, configured, url, body, {"webhook-id": "x"}, 401, "missing_signature")
     wrong = {
