@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# System packages the test suite needs (headless Chromium for browser tests, zbar to
-# decode label barcodes) and a running PostgreSQL. Idempotent; installs only what is missing.
+# System packages the test suite and benchmarks need (headless Chromium for browser tests, zbar to
+# decode label barcodes, wrk to drive the receiver benchmark) and a running PostgreSQL.
+# Idempotent; installs only what is missing.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
