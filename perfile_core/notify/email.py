@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Protocol
 
 from perfile_core.domain.couriers import courier_display_name
-from perfile_core.domain.order import Order
-from perfile_core.domain.status import STATUS_LABELS, Status
+from perfile_core.domain.couriers import tracking_url as _tracking_url
+from perfile_core.domain.status import STATUS_LABELS, ExceptionReason, Status
 
 HEADLINES: dict[str, str] = {
     "booked": "is on its way",
@@ -30,12 +32,56 @@ class Composed:
     body: str
 
 
+class MailOrder(Protocol):
+    """What the e-mail says about an order: an `Order`, or `MailFacts` read without one."""
+
+    @property
+    def order_number(self) -> str: ...
+    @property
+    def customer_name(self) -> str: ...
+    @property
+    def order_status(self) -> Status: ...
+    @property
+    def courier(self) -> str | None: ...
+    @property
+    def courier_name(self) -> str | None: ...
+    @property
+    def tracking_number(self) -> str | None: ...
+    @property
+    def tracking_url(self) -> str | None: ...
+    @property
+    def estimated_delivery(self) -> date | None: ...
+    @property
+    def exception_reason(self) -> ExceptionReason | None: ...
+    @property
+    def store_name(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """The order fields the e-mail uses, as plain values (the receiver reads them in its own SQL)."""
+
+    order_number: str
+    customer_name: str
+    order_status: Status
+    courier: str | None
+    courier_name: str | None
+    tracking_number: str | None
+    estimated_delivery: date | None
+    exception_reason: ExceptionReason | None
+    store_name: str | None
+
+    @property
+    def tracking_url(self) -> str | None:
+        return _tracking_url(self.courier, self.tracking_number)
+
+
 def trigger_key(trigger: str) -> str:
     """`status:delivered` -> `delivered`; `booked` and `manual` stay as they are."""
     return trigger.removeprefix("status:")
 
 
-def compose(order: Order, trigger: str) -> Composed:
+def compose(order: MailOrder, trigger: str) -> Composed:
     key = trigger_key(trigger)
     headline = HEADLINES.get(key, "has an update")  # Status is a StrEnum: "delivered" finds it
     subject = f"Your order {order.order_number} {headline}"

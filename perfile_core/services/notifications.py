@@ -22,7 +22,7 @@ from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import notifications
 from perfile_core.domain.errors import NotFound, ValidationError
 from perfile_core.domain.status import Status
-from perfile_core.notify.email import compose, to_message
+from perfile_core.notify.email import MailOrder, compose, to_message
 from perfile_core.notify.smtp import SmtpSender
 
 OUTBOX, SENDING, SENT, FAILED = "outbox", "sending", "sent", "failed"
@@ -51,30 +51,44 @@ def notify_statuses() -> frozenset[Status]:
     return _override if _override is not None else _statuses_from_settings()
 
 
-def queue_in(conn: Connection, order_id: int, trigger: str, now: datetime) -> int:
-    """Inside the caller's transaction: compose and store one message for the order's customer."""
-    order = get_order(conn, order_id)
+def status_trigger(old: Status, new: Status) -> str | None:
+    """The trigger when an order moving from `old` to `new` notifies its customer, else None."""
+    if old == new or new not in notify_statuses():
+        return None
+    return f"status:{new.value}"
+
+
+def outbox_values(order: MailOrder, customer_email: str | None, trigger: str, now: datetime) -> dict[str, Any]:
+    """The outbox row (without order_id) for one message about `order` to its customer."""
     message = compose(order, trigger)
     values: dict[str, Any] = {
-        "order_id": order_id,
         "channel": "email",
         "trigger": trigger,
-        "to_address": order.customer_email or "",
+        "to_address": customer_email or "",
         "subject": message.subject[:300],
         "body": message.body,
         "status": OUTBOX,
+        "error": None,
         "created_at": now,
     }
-    if not order.customer_email:
+    if not customer_email:
         values.update(status=FAILED, error="the order has no customer e-mail address")
+    return values
+
+
+def queue_in(conn: Connection, order_id: int, trigger: str, now: datetime) -> int:
+    """Inside the caller's transaction: compose and store one message for the order's customer."""
+    order = get_order(conn, order_id)
+    values = {"order_id": order_id, **outbox_values(order, order.customer_email, trigger, now)}
     return conn.execute(notifications.insert().values(values).returning(notifications.c.id)).scalar_one()
 
 
 def on_status_change(conn: Connection, order_id: int, old: Status, new: Status, now: datetime) -> int | None:
     """The tracking hook: queue a message when an order reaches a status customers hear about."""
-    if old == new or new not in notify_statuses():
+    trigger = status_trigger(old, new)
+    if trigger is None:
         return None
-    return queue_in(conn, order_id, f"status:{new.value}", now)
+    return queue_in(conn, order_id, trigger, now)
 
 
 @dataclass(frozen=True)
@@ -84,9 +98,7 @@ class SendReport:
     kept_in_outbox: int = 0  # no SMTP host configured
 
 
-def send_pending(
-    db: Engine, settings: Settings, *, ids: list[int] | None = None, limit: int = 200
-) -> SendReport:
+def send_pending(db: Engine, settings: Settings, *, ids: list[int] | None = None, limit: int = 200) -> SendReport:
     """Send outbox messages (all, or the given ids) over SMTP; no-op without an SMTP host."""
     query = select(notifications.c.id).where(notifications.c.status == OUTBOX)
     if ids is not None:
@@ -100,9 +112,7 @@ def send_pending(
     if not claimed:
         return SendReport()
     messages = [
-        to_message(
-            settings.smtp_sender, row["to_address"], row["subject"], row["body"], notification_id=row["id"]
-        )
+        to_message(settings.smtp_sender, row["to_address"], row["subject"], row["body"], notification_id=row["id"])
         for row in claimed
     ]
     try:
@@ -131,9 +141,7 @@ def _claim(db: Engine, notification_id: int) -> dict[str, Any] | None:
         ).rowcount
         if not claimed:
             return None
-        return dict(
-            conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().one()
-        )
+        return dict(conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().one())
 
 
 def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: str) -> dict[str, Any]:
@@ -153,11 +161,7 @@ def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: str
 
 def get_notification(db: Engine, notification_id: int) -> dict[str, Any]:
     with db.connect() as conn:
-        row = (
-            conn.execute(select(notifications).where(notifications.c.id == notification_id))
-            .mappings()
-            .first()
-        )
+        row = conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().first()
     if row is None:
         raise NotFound(f"notification {notification_id} does not exist")
     return dict(row)

@@ -3,9 +3,11 @@
 Statement 1 (one CTE) locks the order that has the tracking number, claims the inbox dedupe
 key and inserts the tracking event already linked to that order. Python then applies the
 shared pure fold (tracking.fold_events: the forward-only rule). Statement 2 updates the order
-with the next change cursor and queues the NOTIFY. With BEGIN and COMMIT that
-is four round trips, against ~ten through the generic path; the results are the same (a test
-runs both paths over the same sequences and compares the orders).
+with the next change cursor, queues the NOTIFY and, when the status change notifies the
+customer, inserts the outbox e-mail composed by services.notifications from the order fields
+statement 1 read (no reload). With COMMIT that is three round trips (BEGIN rides with
+statement 1), against ~ten through the generic path; the results are the same (a test runs
+both paths over the same sequences and compares the orders and their e-mails).
 """
 
 from __future__ import annotations
@@ -19,19 +21,22 @@ from sqlalchemy import Connection
 
 from perfile_core.db.orders_repo import state_columns
 from perfile_core.domain.status import ExceptionReason, ShipmentState, Status
+from perfile_core.notify.email import MailFacts
 from perfile_core.services import notifications
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, fold_events
 from perfile_core.services.webhooks import NOTIFY_CHANNEL, Delivery, stored_headers
 
 CLAIM_AND_LOCK = """
 WITH target AS (
-    SELECT id, order_status, main_status, main_status_at, exception_reason, exception_at, shipped_at,
-        delivered_at, latest_event_at, courier_metadata
-    FROM orders
-    WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL
-    ORDER BY id
+    SELECT o.id, o.order_status, o.main_status, o.main_status_at, o.exception_reason, o.exception_at,
+        o.shipped_at, o.delivered_at, o.latest_event_at, o.courier_metadata,
+        o.order_number, o.customer_name, o.customer_email, o.courier AS order_courier, o.courier_name,
+        o.estimated_delivery, s.name AS store_name
+    FROM orders o JOIN stores s ON s.id = o.store_id
+    WHERE o.tracking_number = %(tracking_number)s AND o.deleted_at IS NULL
+    ORDER BY o.id
     LIMIT 1
-    FOR UPDATE
+    FOR UPDATE OF o
 ), inbox AS (
     INSERT INTO webhook_inbox (source, dedupe_key, topic, headers, body, result, request_id, received_at)
     VALUES (%(source)s, %(dedupe_key)s, %(topic)s, %(headers)s, %(body)s, 'accepted', %(request_id)s, %(now)s)
@@ -58,9 +63,16 @@ WITH changed AS (
     UPDATE orders SET {assignments}, updated_at = %(now)s, change_cursor = nextval('order_change_seq')
     WHERE id = %(order_id)s
     RETURNING id
-)
+){outbox}
 SELECT pg_notify(%(channel)s, %(order_id)s::text), (SELECT count(*) FROM changed)
 """
+# The transactional outbox row (notifications.queue_in's), committed with the change.
+OUTBOX = """, outbox AS (
+    INSERT INTO notifications (order_id, channel, trigger, to_address, subject, body, status, error, created_at)
+    SELECT id, %(mail_channel)s, %(mail_trigger)s, %(mail_to_address)s, %(mail_subject)s, %(mail_body)s,
+        %(mail_status)s, %(mail_error)s, %(mail_created_at)s
+    FROM changed
+)"""
 
 # Columns the fold may change; names are fixed here, values always go as parameters.
 _COLUMNS = (
@@ -78,7 +90,7 @@ _COLUMNS = (
     "estimated_delivery",
     "courier_metadata",
 )
-_APPLY_BY_KEYS: dict[frozenset[str], str] = {}
+_APPLY_BY_KEYS: dict[tuple[frozenset[str], bool], str] = {}
 
 
 def record_event_fast(
@@ -97,18 +109,20 @@ def record_event_fast(
         return EventOutcome(EventResult.DUPLICATE)  # recorded before by another path (e.g. polling)
     if order_id is None:
         return EventOutcome(EventResult.UNMATCHED)
-    state, latest_event_at, metadata = _state(columns)
+    state, latest_event_at, metadata = _state(columns[:_STATE_COLUMNS])
     new_state, changes = fold_events(state, latest_event_at, metadata, [event])
     values = {**state_columns(new_state), **changes}
+    parameters = {**values, "now": now, "order_id": order_id, "channel": NOTIFY_CHANNEL}
     if "courier_metadata" in values:
-        values["courier_metadata"] = Jsonb(values["courier_metadata"])
-    cursor.execute(
-        _apply_statement(frozenset(values)),
-        {**values, "now": now, "order_id": order_id, "channel": NOTIFY_CHANNEL},
-    )
-    cursor.fetchone()
+        parameters["courier_metadata"] = Jsonb(values["courier_metadata"])
     # Transactional outbox, as in apply_events_to_order: the e-mail row commits with the change.
-    notifications.on_status_change(conn, order_id, state.status, new_state.status, now)
+    trigger = notifications.status_trigger(state.status, new_state.status)
+    if trigger is not None:
+        facts, customer_email = _mail_facts(columns, values, event.tracking_number)
+        mail = notifications.outbox_values(facts, customer_email, trigger, now)
+        parameters.update({f"mail_{name}": value for name, value in mail.items()})
+    cursor.execute(_apply_statement(frozenset(values), trigger is not None), parameters)
+    cursor.fetchone()
     return EventOutcome(EventResult.APPLIED, order_id, state.status, new_state.status)
 
 
@@ -146,6 +160,9 @@ def _json_text(body: bytes, event: TrackingEvent) -> str:
         return json.dumps(event.raw_payload)
 
 
+_STATE_COLUMNS = 9  # statement 1's order columns after the ids: the fold's input, then the e-mail's
+
+
 def _state(columns: list[Any]) -> tuple[ShipmentState, datetime | None, dict[str, Any] | None]:
     status, main, main_at, reason, exception_at, shipped_at, delivered_at, latest_at, metadata = columns
     state = ShipmentState(
@@ -160,12 +177,32 @@ def _state(columns: list[Any]) -> tuple[ShipmentState, datetime | None, dict[str
     return state, latest_at, metadata
 
 
-def _apply_statement(keys: frozenset[str]) -> str:
-    statement = _APPLY_BY_KEYS.get(keys)
+def _mail_facts(columns: list[Any], values: dict[str, Any], tracking_number: str) -> tuple[MailFacts, str | None]:
+    """The order as the e-mail sees it after the update: statement 1's row with the fold's values
+    (statement 1 found the order by this tracking number)."""
+    number, customer_name, customer_email, courier, courier_name, estimated, store_name = columns[_STATE_COLUMNS:]
+    reason = values["exception_reason"]
+    facts = MailFacts(
+        order_number=number,
+        customer_name=customer_name,
+        order_status=Status(values["order_status"]),
+        courier=courier,
+        courier_name=courier_name,
+        tracking_number=tracking_number,
+        estimated_delivery=values.get("estimated_delivery", estimated),
+        exception_reason=ExceptionReason(reason) if reason else None,
+        store_name=store_name,
+    )
+    return facts, customer_email
+
+
+def _apply_statement(keys: frozenset[str], outbox: bool) -> str:
+    statement = _APPLY_BY_KEYS.get((keys, outbox))
     if statement is None:
         unknown = keys - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unexpected order columns {sorted(unknown)}")
         assignments = ", ".join(f"{name} = %({name})s" for name in _COLUMNS if name in keys)
-        statement = _APPLY_BY_KEYS.setdefault(keys, APPLY.format(assignments=assignments))
+        text = APPLY.format(assignments=assignments, outbox=OUTBOX if outbox else "")
+        statement = _APPLY_BY_KEYS.setdefault((keys, outbox), text)
     return statement

@@ -11,7 +11,7 @@ import psycopg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
-from perfile_core.db.tables import orders, tracking_events
+from perfile_core.db.tables import notifications, orders, tracking_events
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
 from receiver import create_app
@@ -206,9 +206,12 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
     for round_ in range(6):
         courier = "postnord" if round_ % 2 else "sandbox"
         fast, generic = f"FAST{round_}", f"GENERIC{round_}"
+        ids = {}
         for number in (fast, generic):
-            order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
+            customer = {"customer_name": "Kari"} | ({"customer_email": "kari@example.com"} if round_ % 3 else {})
+            order = create_order(pg_db, {"store_key": "manual-store", **customer})
             attach_tracking(pg_db, order.id, number, courier, actor="test")
+            ids[number] = (order.id, order.order_number)
         for step in range(rng.randint(3, 9)):
             status = rng.choice(statuses)
             extra = (
@@ -252,4 +255,20 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
             "courier_metadata",
         ):
             assert a[column] == b[column], (round_, column)
+        # The fast path's outbox e-mails are the ones the generic path queues (same composer).
+        assert _mails(pg_db, *ids[fast], fast) == _mails(pg_db, *ids[generic], generic), round_
     app.extensions["perfile"].perfile.close()
+
+
+def _mails(db: Engine, order_id: int, order_number: str, tracking_number: str) -> list[tuple[object, ...]]:
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
+        ).mappings()
+        return [
+            tuple(
+                str(row[column]).replace(order_number, "N").replace(tracking_number, "T")
+                for column in ("channel", "trigger", "to_address", "subject", "body", "status", "error")
+            )
+            for row in rows
+        ]
