@@ -42,6 +42,7 @@ class Perfile:
         self.db.dispose()
 
 
-def build(settings: Settings | None = None) -> Perfile:
+def build(settings: Settings | None = None, *, pre_ping: bool = True) -> Perfile:
+    """`pre_ping=False`: see make_engine (the receiver answers a dead connection with a 503)."""
     settings = settings or load_settings()
-    return Perfile(settings=settings, db=make_engine(settings.database_url))
+    return Perfile(settings=settings, db=make_engine(settings.database_url, pre_ping=pre_ping))

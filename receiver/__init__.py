@@ -37,7 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(config or {})
     settings = app.config.get("SETTINGS") or _settings(app.config)
-    perfile = build(settings)
+    # No pre-ping round trip per request: a connection that died while pooled fails its first
+    # statement, that request answers 503 + Retry-After (the sender retries) and the pool reconnects.
+    perfile = build(settings, pre_ping=False)
     app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
     app.extensions["perfile"] = ReceiverState(
         perfile, SecretCache(perfile.db, ttl=float(app.config.get("SECRET_CACHE_SECONDS", 5.0)))

@@ -8,7 +8,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = 5, pre_ping: bool = True) -> Engine:
+    """An engine for the URL. `pre_ping=False` skips the liveness round trip on every checkout:
+    for callers that map a dead connection's error to a retryable answer themselves (the
+    receiver's 503 + Retry-After); SQLAlchemy then invalidates the pool and reconnects."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -20,7 +23,7 @@ def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=10,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=1800,
         # Dates are computed in UTC everywhere (date(delivered_at) vs the promised date).
         connect_args={"options": "-c timezone=UTC"},

@@ -180,6 +180,35 @@ def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine
     assert json.loads(response.data)["request_id"]
 
 
+def test_dead_pooled_connection_answers_503_then_the_retry_is_accepted(pg_db: Engine, pg_url: str) -> None:
+    """The receiver skips the pool's pre-ping: a pooled connection the server killed fails the
+    next request with 503 + Retry-After and nothing stored; the sender's retry goes through."""
+    _setup(pg_db)
+    _order(pg_db, "SBXKILLED1")
+    app = create_app({"DATABASE_URL": pg_url})
+    assert app.extensions["perfile"].perfile.db.pool._pre_ping is False
+    client = app.test_client()
+    first = unified_event(SANDBOX_SECRET, "sandbox", "SBXKILLED1", "picked_up", T0)
+    assert client.post("/webhooks/couriers/sandbox", data=first[0], headers=first[1]).json == {"status": "accepted"}
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin_conn:
+        killed = admin_conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert killed and killed[0] >= 1
+    before = counts(pg_db)
+    second = unified_event(SANDBOX_SECRET, "sandbox", "SBXKILLED1", "in_transit", T0 + timedelta(hours=1))
+    response = client.post("/webhooks/couriers/sandbox", data=second[0], headers=second[1])
+    assert response.status_code == 503, response.json
+    assert response.headers["Retry-After"] == "5"
+    assert counts(pg_db) == before
+    retry = client.post("/webhooks/couriers/sandbox", data=second[0], headers=second[1])
+    assert retry.json == {"status": "accepted"}
+    assert order_row(pg_db, tracking_number="SBXKILLED1")["order_status"] == "in_transit"
+    app.extensions["perfile"].perfile.close()
+
+
 def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, pg_url: str) -> None:
     """The receiver's PostgreSQL fast path against services.tracking.record_event, same events."""
     import random
