@@ -51,12 +51,14 @@ def receive_courier_event(
     now = utcnow()
     result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
     detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
-    with storage_guard(), db.begin() as conn:
-        if parsed.event is not None and fmt is PushFormat.UNIFIED and conn.dialect.name == "postgresql":
+    if parsed.event is not None and fmt is PushFormat.UNIFIED and db.dialect.name == "postgresql":
+        # Two self-committing statements (webhook_fastpath); the answer follows the second's commit.
+        with storage_guard(), db.connect() as conn:
             fast = record_event_fast(conn, parsed.event, delivery, source=source, topic=parsed.topic, now=now)
-            if fast is None:
-                return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
-            return _receipt(source, parsed.topic, fast)
+        if fast is None:
+            return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
+        return _receipt(source, parsed.topic, fast)
+    with storage_guard(), db.begin() as conn:
         stored = store_delivery(
             conn,
             source=source,

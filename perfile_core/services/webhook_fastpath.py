@@ -1,13 +1,15 @@
 """PostgreSQL fast path for one verified courier event: record_event's rules in two statements.
 
-Statement 1 (one CTE) locks the order that has the tracking number, claims the inbox dedupe
-key and inserts the tracking event already linked to that order. Python then applies the
-shared pure fold (tracking.fold_events: the forward-only rule). Statement 2 updates the order
-with the next change cursor, queues the NOTIFY and, when the status change notifies the
-customer, inserts the outbox e-mail composed by services.notifications from the order fields
-statement 1 read (no reload). With COMMIT that is three round trips (BEGIN rides with
-statement 1), against ~ten through the generic path; the results are the same (a test runs
-both paths over the same sequences and compares the orders and their e-mails).
+Both run in autocommit, so there is no BEGIN or COMMIT round trip. Statement 1 reads the order
+that has the tracking number (the fold's input, the fields the e-mail needs and the row's
+xmin). Python applies the shared pure fold (tracking.fold_events: the forward-only rule) and,
+when the status change notifies the customer, composes the e-mail with services.notifications.
+Statement 2, one atomic CTE, claims the inbox dedupe key, inserts the tracking event linked to
+the order, updates the order with the next change cursor only if its xmin is unchanged, inserts
+the outbox e-mail and queues the NOTIFY: raw delivery and effects commit together. If another
+writer changed the order in between, statement 2 fails as a whole (division by zero, by design)
+and both statements run again on the new row. Results are the same as the generic path's (a
+test runs both over the same sequences and compares the orders and their e-mails).
 """
 
 from __future__ import annotations
@@ -16,28 +18,33 @@ import json
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection
 
 from perfile_core.db.orders_repo import state_columns
+from perfile_core.domain.errors import StorageUnavailable
 from perfile_core.domain.status import ExceptionReason, ShipmentState, Status
 from perfile_core.notify.email import MailFacts
 from perfile_core.services import notifications
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, fold_events
 from perfile_core.services.webhooks import NOTIFY_CHANNEL, Delivery, stored_headers
 
-CLAIM_AND_LOCK = """
-WITH target AS (
-    SELECT o.id, o.order_status, o.main_status, o.main_status_at, o.exception_reason, o.exception_at,
-        o.shipped_at, o.delivered_at, o.latest_event_at, o.courier_metadata,
-        o.order_number, o.customer_name, o.customer_email, o.courier AS order_courier, o.courier_name,
-        o.estimated_delivery, s.name AS store_name
-    FROM orders o JOIN stores s ON s.id = o.store_id
-    WHERE o.tracking_number = %(tracking_number)s AND o.deleted_at IS NULL
-    ORDER BY o.id
-    LIMIT 1
-    FOR UPDATE OF o
-), inbox AS (
+MAX_ATTEMPTS = 20  # statement 2 retries after a concurrent change of the same order
+
+READ_ORDER = """
+SELECT o.id, o.xmin::text, o.order_status, o.main_status, o.main_status_at, o.exception_reason, o.exception_at,
+    o.shipped_at, o.delivered_at, o.latest_event_at, o.courier_metadata,
+    o.order_number, o.customer_name, o.customer_email, o.courier, o.courier_name, o.estimated_delivery,
+    s.name AS store_name
+FROM orders o JOIN stores s ON s.id = o.store_id
+WHERE o.tracking_number = %(tracking_number)s AND o.deleted_at IS NULL
+ORDER BY o.id
+LIMIT 1
+"""
+
+_CLAIM = """
+WITH inbox AS (
     INSERT INTO webhook_inbox (source, dedupe_key, topic, headers, body, result, request_id, received_at)
     VALUES (%(source)s, %(dedupe_key)s, %(topic)s, %(headers)s, %(body)s, 'accepted', %(request_id)s, %(now)s)
     ON CONFLICT (dedupe_key) DO NOTHING
@@ -48,24 +55,34 @@ WITH target AS (
         order_id, applied_at)
     SELECT %(courier)s, %(tracking_number)s, %(event_id)s, %(raw_code)s, %(raw_status)s, %(normalized_status)s,
         %(exception_reason)s, %(occurred_at)s, %(description)s, %(location)s, %(estimated_delivery)s,
-        %(raw_payload)s::jsonb, %(now)s, target.id, CASE WHEN target.id IS NULL THEN NULL ELSE %(now)s END
-    FROM inbox LEFT JOIN target ON true
+        %(raw_payload)s::jsonb, %(now)s, {order_id}, {applied_at}
+    FROM inbox
     ON CONFLICT (courier, event_id) DO NOTHING
     RETURNING id
-)
-SELECT (SELECT id FROM inbox), (SELECT id FROM event), target.*
-FROM (SELECT 1) AS one LEFT JOIN target ON true
-"""
+)"""
 
-# The event row already carries its order (statement 1); this applies the fold's result.
-APPLY = """
-WITH changed AS (
+# No order had the number: keep the event unmatched, unless an order got the number meanwhile.
+UNMATCHED = (
+    _CLAIM.format(order_id="NULL::bigint", applied_at="NULL::timestamptz")
+    + """
+SELECT (SELECT id FROM inbox), (SELECT id FROM event), 1 / CASE WHEN EXISTS (SELECT 1 FROM event) AND EXISTS (
+    SELECT 1 FROM orders WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL) THEN 0 ELSE 1 END
+"""
+)
+
+# The order as statement 1 read it (same xmin) gets the fold's result; otherwise 1/0 undoes it all.
+APPLY = (
+    _CLAIM.format(order_id="%(order_id)s", applied_at="%(now)s")
+    + """, changed AS (
     UPDATE orders SET {assignments}, updated_at = %(now)s, change_cursor = nextval('order_change_seq')
-    WHERE id = %(order_id)s
+    WHERE id = %(order_id)s AND xmin = %(xmin)s::xid AND EXISTS (SELECT 1 FROM event)
     RETURNING id
 ){outbox}
-SELECT pg_notify(%(channel)s, %(order_id)s::text), (SELECT count(*) FROM changed)
+SELECT (SELECT id FROM inbox), (SELECT id FROM event),
+    1 / CASE WHEN EXISTS (SELECT 1 FROM event) AND NOT EXISTS (SELECT 1 FROM changed) THEN 0 ELSE 1 END,
+    CASE WHEN EXISTS (SELECT 1 FROM changed) THEN pg_notify(%(channel)s, %(order_id)s::text) END
 """
+)
 # The transactional outbox row (notifications.queue_in's), committed with the change.
 OUTBOX = """, outbox AS (
     INSERT INTO notifications (order_id, channel, trigger, to_address, subject, body, status, error, created_at)
@@ -96,23 +113,44 @@ _APPLY_BY_KEYS: dict[tuple[frozenset[str], bool], str] = {}
 def record_event_fast(
     conn: Connection, event: TrackingEvent, delivery: Delivery, *, source: str, topic: str | None, now: datetime
 ) -> EventOutcome | None:
-    """Store the delivery and the event and apply it; None when the delivery is a duplicate."""
+    """Store the delivery and the event and apply it; None when the delivery is a duplicate.
+
+    `conn` must not be in a transaction: each statement commits on its own (autocommit)."""
     driver = conn.connection.driver_connection
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    with driver.pipeline():  # type: ignore[union-attr]
-        # Pipeline mode sends the implicit BEGIN with the statement: one round trip, not two.
-        cursor.execute(CLAIM_AND_LOCK, _claim_parameters(event, delivery, source, topic, now))
-        inbox_id, event_row_id, order_id, *columns = cursor.fetchone()
-    if inbox_id is None:
-        return None
-    if event_row_id is None:
-        return EventOutcome(EventResult.DUPLICATE)  # recorded before by another path (e.g. polling)
-    if order_id is None:
-        return EventOutcome(EventResult.UNMATCHED)
+    claim = _claim_parameters(event, delivery, source, topic, now)
+    try:
+        driver.autocommit = True  # type: ignore[union-attr]
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                outcome = _attempt_once(cursor, event, claim, now)
+            except psycopg.errors.DivisionByZero:
+                continue  # the order changed after statement 1: read it again
+            return outcome
+        raise StorageUnavailable("the order keeps changing concurrently; retry later")
+    except psycopg.OperationalError as exc:
+        if driver.broken:  # type: ignore[union-attr]
+            conn.invalidate(exc)
+        raise StorageUnavailable("the database is unavailable; retry later") from exc
+    finally:
+        if not driver.closed and not driver.broken:  # type: ignore[union-attr]
+            driver.autocommit = False  # type: ignore[union-attr]
+
+
+def _attempt_once(
+    cursor: psycopg.Cursor[Any], event: TrackingEvent, claim: dict[str, Any], now: datetime
+) -> EventOutcome | None:
+    cursor.execute(READ_ORDER, {"tracking_number": event.tracking_number})
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute(UNMATCHED, claim)
+        inbox_id, event_row_id, _ = cursor.fetchone()  # type: ignore[misc]
+        return _outcome(inbox_id, event_row_id, EventOutcome(EventResult.UNMATCHED))
+    order_id, xmin, *columns = row
     state, latest_event_at, metadata = _state(columns[:_STATE_COLUMNS])
     new_state, changes = fold_events(state, latest_event_at, metadata, [event])
     values = {**state_columns(new_state), **changes}
-    parameters = {**values, "now": now, "order_id": order_id, "channel": NOTIFY_CHANNEL}
+    parameters = {**claim, **values, "order_id": order_id, "xmin": xmin, "channel": NOTIFY_CHANNEL}
     if "courier_metadata" in values:
         parameters["courier_metadata"] = Jsonb(values["courier_metadata"])
     # Transactional outbox, as in apply_events_to_order: the e-mail row commits with the change.
@@ -122,8 +160,17 @@ def record_event_fast(
         mail = notifications.outbox_values(facts, customer_email, trigger, now)
         parameters.update({f"mail_{name}": value for name, value in mail.items()})
     cursor.execute(_apply_statement(frozenset(values), trigger is not None), parameters)
-    cursor.fetchone()
-    return EventOutcome(EventResult.APPLIED, order_id, state.status, new_state.status)
+    inbox_id, event_row_id, _, _ = cursor.fetchone()  # type: ignore[misc]
+    applied = EventOutcome(EventResult.APPLIED, order_id, state.status, new_state.status)
+    return _outcome(inbox_id, event_row_id, applied)
+
+
+def _outcome(inbox_id: int | None, event_row_id: int | None, stored: EventOutcome) -> EventOutcome | None:
+    if inbox_id is None:
+        return None
+    if event_row_id is None:
+        return EventOutcome(EventResult.DUPLICATE)  # recorded before by another path (e.g. polling)
+    return stored
 
 
 def _claim_parameters(
@@ -160,7 +207,7 @@ def _json_text(body: bytes, event: TrackingEvent) -> str:
         return json.dumps(event.raw_payload)
 
 
-_STATE_COLUMNS = 9  # statement 1's order columns after the ids: the fold's input, then the e-mail's
+_STATE_COLUMNS = 9  # statement 1's columns after id and xmin: the fold's input, then the e-mail's
 
 
 def _state(columns: list[Any]) -> tuple[ShipmentState, datetime | None, dict[str, Any] | None]:
