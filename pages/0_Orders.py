@@ -48,6 +48,7 @@ def live_orders() -> None:
         key="orders_table",
         on_select="rerun",
         selection_mode="single-row",
+        placeholder="—",
     )
     selected_rows = selection.selection.rows if selection else []
     if selected_rows:

@@ -18,10 +18,11 @@ class Settings(BaseSettings):
         default=DEFAULT_SQLITE_URL,
         description="SQLAlchemy URL; postgresql+psycopg://... in production, SQLite file by default.",
     )
-    receiver_url: str = Field(
-        default="http://127.0.0.1:8000", description="Where the webhook receiver listens."
-    )
+    receiver_url: str = Field(default="http://127.0.0.1:8000", description="Where the webhook receiver listens.")
     dashboard_refresh_seconds: float = Field(default=3.0, ge=0.5, le=300)
+    display_timezone: str = Field(
+        default="Europe/Stockholm", description="Times on screen are shown in this zone; storage is UTC."
+    )
     # SMTP: empty host means messages go to the outbox table (embedded default).
     smtp_host: str = ""
     smtp_port: int = 25

@@ -8,6 +8,7 @@ from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.order import Order
 from perfile_core.services.order_detail import OrderDetail
 from ui.orders_frame import BADGE_STYLE, status_text
+from ui.timefmt import local
 
 # Material icons ship with Streamlit, so they render without an emoji font.
 KIND_ICONS = {
@@ -83,7 +84,7 @@ def render_timeline(detail: OrderDetail) -> None:
         return
     for entry in detail.timeline:
         icon = KIND_ICONS.get(entry.kind, "•")
-        when = f"{entry.at:%d %b %H:%M}"
+        when = f"{local(entry.at):%d %b %H:%M}"
         text = f"{icon} **{entry.title}** &nbsp; <span style='color:#607d8b'>{when}</span>"
         if entry.detail:
             text += f"  \n{entry.detail}"

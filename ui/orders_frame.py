@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +10,7 @@ import streamlit as st
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, BadgeColor
+from ui.timefmt import local, local_naive
 
 BADGE_STYLE = {
     BadgeColor.GREEN: "background-color: #d3f9d8; color: #1b5e20",
@@ -54,7 +54,7 @@ def latest_event_text(order: Order) -> str:
     if event is None:
         return ""
     where = f" · {event.location}" if event.location else ""
-    return f"{event.occurred_at:%d %b %H:%M} {event.description}{where}"
+    return f"{local(event.occurred_at):%d %b %H:%M} {event.description}{where}"
 
 
 def orders_frame(orders: Iterable[Order]) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def orders_frame(orders: Iterable[Order]) -> pd.DataFrame:
             "latest_event": latest_event_text(order),
             "eta": order.estimated_delivery,
             "progress": order.progress,
-            "updated": _naive_utc(order.updated_at),
+            "updated": local_naive(order.updated_at),
             "_badge": order.badge.value,
         }
         for order in orders
@@ -88,7 +88,3 @@ def styled(frame: pd.DataFrame, changed_ids: set[int]) -> pd.io.formats.style.St
         return [BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base for column in row.index]
 
     return frame.style.apply(row_style, axis=1)
-
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=None) if value is not None else None

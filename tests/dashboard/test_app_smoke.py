@@ -80,3 +80,17 @@ def test_performance_page_lists_couriers(demo_db):
     assert not at.exception
     groups = set(at.dataframe[0].value["group"])
     assert {"PostNord", "Bring"} <= groups
+
+
+def test_times_on_screen_are_in_the_operators_zone(demo_db, monkeypatch):
+    from datetime import UTC, datetime
+
+    from ui.context import perfile
+    from ui.timefmt import local, local_naive
+
+    winter = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
+    assert local(winter).strftime("%d %H:%M") == "16 00:30"  # Stockholm is UTC+1 in winter
+    assert local_naive(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == datetime(2026, 7, 1, 14, 0)  # UTC+2 in summer
+    monkeypatch.setenv("PERFILE_DISPLAY_TIMEZONE", "Europe/Helsinki")
+    perfile.clear()
+    assert local(winter).strftime("%H:%M") == "01:30"
