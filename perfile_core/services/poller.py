@@ -13,7 +13,7 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db.tables import orders
 from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.status import TERMINAL, Status
-from perfile_core.services.tracking import EventResult, record_event
+from perfile_core.services.tracking import EventResult, apply_stranded_events, record_event
 
 
 @dataclass
@@ -22,6 +22,7 @@ class PollReport:
     events_seen: int = 0
     events_new: int = 0
     status_changes: int = 0
+    stranded_applied: int = 0  # unmatched events applied because their order now exists
     errors: list[tuple[str, str]] = field(default_factory=list)  # (order number, message)
 
 
@@ -35,6 +36,7 @@ def poll_tracking(
     """One pass over active shipments, least recently updated first; one transaction per shipment."""
     codes = polled_couriers(couriers)
     report = PollReport()
+    report.stranded_applied = apply_stranded_events(db, now=now)
     if not codes:
         return report
     finished = [status.value for status in TERMINAL] + [Status.PENDING.value]

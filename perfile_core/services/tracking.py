@@ -8,10 +8,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from perfile_core.clock import utcnow
 from perfile_core.db.orders_repo import load_shipment_state, state_columns, update_order
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
@@ -158,16 +159,42 @@ def fold_events(
     return state, changes
 
 
+def apply_stranded_events(db: Engine, *, limit: int = 1000, now: datetime | None = None) -> int:
+    """Apply unmatched events whose tracking number now belongs to an order.
+
+    The safety net for one race: an event and the order's tracking number arriving in two
+    transactions at the same moment, each committed without seeing the other. Runs with
+    every poller pass; uses the partial index on unmatched events.
+    """
+    stamp = now or utcnow()
+    with db.begin() as conn:
+        pairs = conn.execute(
+            select(tracking_events.c.tracking_number, func.min(orders.c.id))
+            .join(
+                orders,
+                (orders.c.tracking_number == tracking_events.c.tracking_number) & orders.c.deleted_at.is_(None),
+            )
+            .where(tracking_events.c.order_id.is_(None))
+            .group_by(tracking_events.c.tracking_number)
+            .limit(limit)
+        ).all()
+        return sum(apply_waiting_events(conn, order_id, number, stamp) for number, order_id in pairs)
+
+
 def apply_waiting_events(conn: Connection, order_id: int, tracking_number: str, now: datetime) -> int:
     """Apply events that arrived before their order had this tracking number."""
-    rows = conn.execute(
-        select(tracking_events)
-        .where(
-            tracking_events.c.tracking_number == tracking_number,
-            tracking_events.c.order_id.is_(None),
+    rows = (
+        conn.execute(
+            select(tracking_events)
+            .where(
+                tracking_events.c.tracking_number == tracking_number,
+                tracking_events.c.order_id.is_(None),
+            )
+            .order_by(tracking_events.c.occurred_at)
         )
-        .order_by(tracking_events.c.occurred_at)
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     if not rows:
         return 0
     apply_events_to_order(conn, order_id, [(row["id"], event_from_row(row)) for row in rows], now)

@@ -114,3 +114,29 @@ def test_attach_tracking_rejects_bad_input_and_terminal_orders(db):
     push_event(db, "ABC123", "DELIVERED", T0)
     with pytest.raises(Conflict, match="delivered"):
         order_service.attach_tracking(db, order.id, "XYZ999", "bring", actor="ops")
+
+
+def test_stranded_events_are_applied_by_the_safety_net(db):
+    """An event stored unmatched while its order got the number in a parallel transaction."""
+    from sqlalchemy import update
+
+    from perfile_core.db.tables import orders as orders_table
+    from perfile_core.services.tracking import apply_stranded_events
+
+    make_store(db)
+    order = make_order(db)
+    push_event(db, "370438101268058536", "HANDED_IN", T0)
+    # Simulate the race: the number lands on the order without the waiting-event step.
+    with db.begin() as conn:
+        conn.execute(
+            update(orders_table)
+            .where(orders_table.c.id == order.id)
+            .values(
+                tracking_number="370438101268058536", courier="bring", order_status="confirmed", main_status="confirmed"
+            )
+        )
+    assert apply_stranded_events(db) == 1
+    detail = order_detail(db, order.id)
+    assert detail.order.order_status == Status.PICKED_UP
+    assert len(detail.events) == 1
+    assert apply_stranded_events(db) == 0  # nothing left
