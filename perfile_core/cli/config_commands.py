@@ -27,20 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rotate.set_defaults(handler=_rotate)
 
     couriers = subparsers.add_parser("couriers", help="courier accounts")
-    courier_commands = couriers.add_subparsers(
-        dest="couriers_command", required=True, parser_class=type(couriers)
-    )
+    courier_commands = couriers.add_subparsers(dest="couriers_command", required=True, parser_class=type(couriers))
     configure = courier_commands.add_parser("configure", help="create or update a courier account")
     configure.add_argument("code", help="courier code, e.g. postnord, bring, dhl, sandbox")
     configure.add_argument("--api-key")
     configure.add_argument("--base-url")
     configure.add_argument("--webhook-secret")
-    configure.add_argument(
-        "--credentials", type=_json_object, help='extra credentials as JSON, e.g. {"uid": "..."}'
-    )
-    configure.add_argument(
-        "--settings", type=_json_object, help="courier settings as JSON (e.g. a rate table)"
-    )
+    configure.add_argument("--credentials", type=_json_object, help='extra credentials as JSON, e.g. {"uid": "..."}')
+    configure.add_argument("--settings", type=_json_object, help="courier settings as JSON (e.g. a rate table)")
     configure.set_defaults(handler=_configure)
     listing = courier_commands.add_parser("list", help="list courier accounts (secrets hidden)")
     listing.set_defaults(handler=_list_couriers)

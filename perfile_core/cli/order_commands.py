@@ -141,9 +141,7 @@ def _export(args: argparse.Namespace, app: Perfile) -> int:
 
 
 def _computed_names() -> list[str]:
-    return list(
-        Order(id=0, order_number="", store_key="", customer_name="", created_at=utcnow()).computed().keys()
-    )
+    return list(Order(id=0, order_number="", store_key="", customer_name="", created_at=utcnow()).computed().keys())
 
 
 def _create(args: argparse.Namespace, app: Perfile) -> int:
@@ -181,9 +179,7 @@ def _show(args: argparse.Namespace, app: Perfile) -> int:
 def _attach(args: argparse.Namespace, app: Perfile) -> int:
     order_id = find_order(app.db, args.order)
     order = order_service.attach_tracking(app.db, order_id, args.tracking_number, args.courier, actor="cli")
-    print(
-        f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}"
-    )
+    print(f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}")
     return 0
 
 

@@ -83,8 +83,7 @@ class CourierHttp:
 
     def unreadable(self, operation: str, why: str) -> CourierError:
         hint = (
-            f"{self.name} may have created the shipment anyway: check the {self.name} portal "
-            "before booking again."
+            f"{self.name} may have created the shipment anyway: check the {self.name} portal before booking again."
             if operation == "booking"
             else "Try again later; if it persists, tell the developers."
         )

@@ -19,14 +19,10 @@ def record(
     now: datetime,
 ) -> None:
     conn.execute(
-        audit_log.insert().values(
-            actor=actor, action=action, order_id=order_id, details=details, created_at=now
-        )
+        audit_log.insert().values(actor=actor, action=action, order_id=order_id, details=details, created_at=now)
     )
 
 
 def for_order(conn: Connection, order_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(audit_log).where(audit_log.c.order_id == order_id).order_by(audit_log.c.id)
-    ).mappings()
+    rows = conn.execute(select(audit_log).where(audit_log.c.order_id == order_id).order_by(audit_log.c.id)).mappings()
     return [dict(row) for row in rows]

@@ -119,9 +119,7 @@ def find_order_id(conn: Connection, reference: str) -> int:
         conditions.insert(0, orders.c.id == int(reference))
     for condition in conditions:
         found = (
-            conn.execute(select(orders.c.id).where(condition, orders.c.deleted_at.is_(None)).limit(2))
-            .scalars()
-            .all()
+            conn.execute(select(orders.c.id).where(condition, orders.c.deleted_at.is_(None)).limit(2)).scalars().all()
         )
         if len(found) == 1:
             return found[0]

@@ -125,9 +125,7 @@ def parse_unified_status(value: str, reason: str | None) -> MappedStatus:
     return _m(status)
 
 
-def status_in_context(
-    courier: str, raw_code: str | None, status: Status | None, picked_up_yet: bool
-) -> Status | None:
+def status_in_context(courier: str, raw_code: str | None, status: Status | None, picked_up_yet: bool) -> Status | None:
     """Adjust a mapped status with what only the order knows (PostNord's first EN_ROUTE)."""
     if courier == "postnord" and raw_code == "EN_ROUTE":
         return normalize(courier, raw_code, picked_up_yet=picked_up_yet).status

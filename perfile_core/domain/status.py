@@ -149,9 +149,7 @@ class ShipmentState:
             return self.status
         # Only a strictly newer main-line event clears an exception; on a tie the
         # exception stays visible, so an operator looks rather than misses it.
-        if self.exception_at is not None and (
-            self.main_status_at is None or self.exception_at >= self.main_status_at
-        ):
+        if self.exception_at is not None and (self.main_status_at is None or self.exception_at >= self.main_status_at):
             return Status.EXCEPTION
         return self.main_status
 

@@ -60,10 +60,7 @@ def add_store(
     with db.begin() as conn:
         if conn.execute(select(stores.c.id).where(stores.c.key == key)).first():
             raise ValidationError("key", f"store {key!r} already exists")
-        if (
-            shop_domain
-            and conn.execute(select(stores.c.id).where(stores.c.shop_domain == shop_domain)).first()
-        ):
+        if shop_domain and conn.execute(select(stores.c.id).where(stores.c.shop_domain == shop_domain)).first():
             raise ValidationError("shop_domain", f"{shop_domain} belongs to another store")
         conn.execute(
             stores.insert().values(
@@ -188,7 +185,5 @@ def get_courier_account(db: Engine, code: str) -> CourierAccount:
 
 def list_courier_accounts(db: Engine) -> list[CourierAccount]:
     with db.connect() as conn:
-        codes = (
-            conn.execute(select(courier_accounts.c.code).order_by(courier_accounts.c.code)).scalars().all()
-        )
+        codes = conn.execute(select(courier_accounts.c.code).order_by(courier_accounts.c.code)).scalars().all()
         return [account for code in codes if (account := courier_account_in(conn, code))]

@@ -117,9 +117,7 @@ def _claim(
             existing = attempts.by_key(conn, key) if key else None
             if existing is not None and existing.status not in attempts.ACTIVE:
                 if existing.status == attempts.CONFIRMED:
-                    return _Claim(
-                        existing.id, existing.idempotency_key, replay=_result(conn, existing, replayed=True)
-                    )
+                    return _Claim(existing.id, existing.idempotency_key, replay=_result(conn, existing, replayed=True))
                 raise Conflict(f"booking {key} already ended as {existing.status}; start a new booking")
             active = attempts.active_for_order(conn, order_id)
             if active is not None:
@@ -164,17 +162,13 @@ def _claim(
         # Lost the race for the order (unique key or the one-in-flight index; SQLite's lock).
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
-        raise Conflict(
-            "this order is being booked right now by someone else; wait a few seconds and refresh"
-        ) from None
+        raise Conflict("this order is being booked right now by someone else; wait a few seconds and refresh") from None
 
 
 def _check_service(adapter: CourierAdapter, service: str) -> None:
     known = [s.code for s in adapter.services()]
     if known and service not in known:
-        raise ValidationError(
-            "service", f"{adapter.name} has no service {service!r}; choose one of {', '.join(known)}"
-        )
+        raise ValidationError("service", f"{adapter.name} has no service {service!r}; choose one of {', '.join(known)}")
 
 
 def _abandoned(
@@ -205,9 +199,7 @@ def _call_courier(db: Engine, adapter: CourierAdapter, claim: _Claim) -> BookedS
     try:
         booked = adapter.book(claim.shipment)
         if not booked.tracking_number:
-            raise CourierError(
-                adapter.code, f"{adapter.name} confirmed the booking without a tracking number"
-            )
+            raise CourierError(adapter.code, f"{adapter.name} confirmed the booking without a tracking number")
     except PerfileError as exc:
         _fail(db, claim.attempt_id, exc.detail)
         raise
@@ -270,9 +262,7 @@ def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> Booking
                 },
                 now,
             )
-            attach_tracking_in(
-                conn, order_id, booked.tracking_number, booked.courier, now, service_type=booked.service
-            )
+            attach_tracking_in(conn, order_id, booked.tracking_number, booked.courier, now, service_type=booked.service)
             attempts.finish(conn, attempt_id, attempts.CONFIRMED, now)
             audit_repo.record(
                 conn,

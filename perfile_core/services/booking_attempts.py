@@ -77,9 +77,7 @@ def by_id(conn: Connection, attempt_id: int) -> Attempt:
 
 def active_for_order(conn: Connection, order_id: int) -> Attempt | None:
     row = conn.execute(
-        select(booking_attempts).where(
-            booking_attempts.c.order_id == order_id, booking_attempts.c.status.in_(ACTIVE)
-        )
+        select(booking_attempts).where(booking_attempts.c.order_id == order_id, booking_attempts.c.status.in_(ACTIVE))
     ).first()
     return _attempt(row) if row else None
 
@@ -100,9 +98,7 @@ def confirmed_for(conn: Connection, order_id: int, tracking_number: str) -> Atte
 
 def for_order(conn: Connection, order_id: int) -> list[Attempt]:
     rows = conn.execute(
-        select(booking_attempts)
-        .where(booking_attempts.c.order_id == order_id)
-        .order_by(booking_attempts.c.id)
+        select(booking_attempts).where(booking_attempts.c.order_id == order_id).order_by(booking_attempts.c.id)
     )
     return [_attempt(row) for row in rows]
 
@@ -134,9 +130,7 @@ def insert_started(
     ).scalar_one()
 
 
-def mark_booked(
-    conn: Connection, attempt_id: int, order_id: int, booked: BookedShipment, now: datetime
-) -> None:
+def mark_booked(conn: Connection, attempt_id: int, order_id: int, booked: BookedShipment, now: datetime) -> None:
     """Persist the courier's answer (label bytes included) before touching the order."""
     label_id = None
     if booked.label_pdf:
@@ -163,9 +157,7 @@ def mark_booked(
     )
 
 
-def finish(
-    conn: Connection, attempt_id: int, status: str, now: datetime, *, error: str | None = None
-) -> None:
+def finish(conn: Connection, attempt_id: int, status: str, now: datetime, *, error: str | None = None) -> None:
     values: dict[str, Any] = {"status": status, "finished_at": now}
     if error is not None:
         values["error"] = error[:500]

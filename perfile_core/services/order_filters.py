@@ -45,9 +45,7 @@ class OrderFilter:
             raise ValidationError("sort", f"cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}")
         unknown = [code for code in self.couriers if code not in COURIER_NAMES]
         if unknown:
-            raise ValidationError(
-                "courier", f"unknown courier {unknown[0]!r}; known: {', '.join(COURIER_NAMES)}"
-            )
+            raise ValidationError("courier", f"unknown courier {unknown[0]!r}; known: {', '.join(COURIER_NAMES)}")
         if self.created_from and self.created_to and self.created_from > self.created_to:
             raise ValidationError("created_from", "is after created_to")
 
@@ -94,9 +92,7 @@ def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[Col
         clauses.append(orders.c.courier.in_(flt.couriers))
     if flt.statuses:
         values = [s.value for s in flt.statuses]
-        clauses.append(
-            orders.c.order_status == values[0] if len(values) == 1 else orders.c.order_status.in_(values)
-        )
+        clauses.append(orders.c.order_status == values[0] if len(values) == 1 else orders.c.order_status.in_(values))
     if flt.created_from:
         clauses.append(orders.c.created_at >= datetime.combine(flt.created_from, time.min, UTC))
     if flt.created_to:

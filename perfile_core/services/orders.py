@@ -48,9 +48,7 @@ def create_order_in(conn: Connection, new: NewOrder, *, actor: str, now: datetim
                     "order_number", f"{values['order_number']} already exists in this store"
                 ) from None
             continue
-        audit_repo.record(
-            conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now
-        )
+        audit_repo.record(conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now)
         return order_id
     raise Conflict("could not generate a unique order number; try again")
 

@@ -76,9 +76,7 @@ def courier_performance(
         delivered = orders.c.order_status == Status.DELIVERED.value
         promised = delivered & orders.c.estimated_delivery.is_not(None)
         on_time = promised & (_day(orders.c.delivered_at) <= orders.c.estimated_delivery)
-        hours = _hours_between(
-            conn, orders.c.delivered_at, func.coalesce(orders.c.shipped_at, orders.c.created_at)
-        )
+        hours = _hours_between(conn, orders.c.delivered_at, func.coalesce(orders.c.shipped_at, orders.c.created_at))
         tracked = orders.c.tracking_number.is_not(None)
         query = (
             select(
@@ -89,9 +87,7 @@ def courier_performance(
                 func.sum(case((promised, 1), else_=0)).label("promised"),
                 func.sum(case((on_time, 1), else_=0)).label("on_time"),
                 func.avg(case((delivered, hours), else_=None)).label("avg_hours"),
-                func.sum(case((tracked & orders.c.exception_at.is_not(None), 1), else_=0)).label(
-                    "exceptions"
-                ),
+                func.sum(case((tracked & orders.c.exception_at.is_not(None), 1), else_=0)).label("exceptions"),
             )
             .select_from(orders.join(stores, stores.c.id == orders.c.store_id))
             .where(*where_clauses(conn, flt, now or utcnow()))

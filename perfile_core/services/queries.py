@@ -94,9 +94,7 @@ def _page_query(flt: OrderFilter, clauses: list[Any], limit: int, offset: int) -
     return select(merged).order_by(*direction).limit(limit).offset(offset)
 
 
-def count_orders(
-    db: Engine, flt: OrderFilter | None = None, *, now: datetime | None = None
-) -> tuple[int, bool]:
+def count_orders(db: Engine, flt: OrderFilter | None = None, *, now: datetime | None = None) -> tuple[int, bool]:
     """(total, is_estimate) for a filter."""
     with db.connect() as conn:
         return _count(conn, where_clauses(conn, flt or OrderFilter(), now or utcnow()))
@@ -139,10 +137,7 @@ def changes_since(db: Engine, cursor: int, *, limit: int = 500) -> ChangeBatch:
     with db.connect() as conn:
         rows = (
             conn.execute(
-                select_orders()
-                .where(orders.c.change_cursor > cursor)
-                .order_by(orders.c.change_cursor)
-                .limit(limit + 1)
+                select_orders().where(orders.c.change_cursor > cursor).order_by(orders.c.change_cursor).limit(limit + 1)
             )
             .mappings()
             .all()

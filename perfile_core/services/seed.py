@@ -59,9 +59,7 @@ class SeedReport:
     events: int
 
 
-def seed_demo(
-    db: Engine, *, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None
-) -> SeedReport:
+def seed_demo(db: Engine, *, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None) -> SeedReport:
     """Create demo stores, courier accounts and orders with event histories."""
     rng = random.Random(seed)
     now = (anchor or utcnow()).replace(minute=0, second=0, microsecond=0)

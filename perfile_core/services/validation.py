@@ -15,10 +15,7 @@ def validate(model: type[ModelT], data: dict[str, Any]) -> ModelT:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = [
-            (".".join(str(part) for part in error["loc"]) or "input", _reason(error))
-            for error in exc.errors()
-        ]
+        problems = [(".".join(str(part) for part in error["loc"]) or "input", _reason(error)) for error in exc.errors()]
         first, *rest = problems
         raise ValidationError(first[0], first[1], more=rest) from None
 

@@ -24,9 +24,7 @@ from perfile_core.services.webhook_secrets import Source
 from perfile_core.webshops.intake import FulfillmentIntake, OrderIntake, TrackingInfo
 
 # Contact details a webshop lets customers type freely: a bad one is dropped, not fatal.
-LENIENT_FIELDS = frozenset(
-    {"customer_email", "customer_phone", "country_code", "weight_grams", "postal_code", "notes"}
-)
+LENIENT_FIELDS = frozenset({"customer_email", "customer_phone", "country_code", "weight_grams", "postal_code", "notes"})
 
 
 @dataclass(frozen=True)
@@ -74,14 +72,10 @@ def apply_fulfillment(conn: Connection, store: Source, intake: FulfillmentIntake
 def _attach(conn: Connection, order_id: int, tracking: TrackingInfo | None, now: datetime) -> bool:
     if tracking is None:
         return False
-    current = conn.execute(
-        select(orders.c.tracking_number, orders.c.order_status).where(orders.c.id == order_id)
-    ).one()
+    current = conn.execute(select(orders.c.tracking_number, orders.c.order_status).where(orders.c.id == order_id)).one()
     if current.tracking_number == tracking.number or Status(current.order_status) in TERMINAL:
         return False
-    attach_tracking_in(
-        conn, order_id, tracking.number, tracking.courier, now, courier_name=tracking.courier_name
-    )
+    attach_tracking_in(conn, order_id, tracking.number, tracking.courier, now, courier_name=tracking.courier_name)
     return True
 
 

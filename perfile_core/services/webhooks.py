@@ -66,11 +66,7 @@ def storage_guard() -> Iterator[None]:
 
 
 def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {
-        name: value[:MAX_STORED_HEADER]
-        for name, value in headers.items()
-        if name.lower() not in SECRET_HEADERS
-    }
+    return {name: value[:MAX_STORED_HEADER] for name, value in headers.items() if name.lower() not in SECRET_HEADERS}
 
 
 def store_delivery(

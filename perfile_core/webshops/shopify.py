@@ -29,9 +29,7 @@ def parse_order(payload: dict[str, Any]) -> OrderIntake:
         customer_name=_customer_name(address, prefix, customer) or name,
         created_at=_optional_time(payload, "created_at"),
         source_updated_at=_optional_time(payload, "updated_at"),
-        customer_email=common.text(
-            payload.get("email") or payload.get("contact_email"), "email", max_length=320
-        )
+        customer_email=common.text(payload.get("email") or payload.get("contact_email"), "email", max_length=320)
         or common.text(customer.get("email"), "customer.email", max_length=320),
         customer_phone=common.text(address.get("phone"), f"{prefix}phone", max_length=50)
         or common.text(payload.get("phone"), "phone", max_length=50),
@@ -75,9 +73,7 @@ def _fulfillment_tracking(fulfillment: dict[str, Any], prefix: str) -> TrackingI
     urls = common.sequence(fulfillment.get("tracking_urls"), f"{prefix}tracking_urls")
     url = urls[0] if urls and isinstance(urls[0], str) else fulfillment.get("tracking_url")
     return tracking_info(
-        common.tracking_number(
-            number, f"{prefix}tracking_numbers.0" if numbers else f"{prefix}tracking_number"
-        ),
+        common.tracking_number(number, f"{prefix}tracking_numbers.0" if numbers else f"{prefix}tracking_number"),
         common.text(fulfillment.get("tracking_company"), f"{prefix}tracking_company", max_length=100),
         url if isinstance(url, str) else None,
     )
@@ -88,10 +84,7 @@ def _customer_name(address: dict[str, Any], prefix: str, customer: dict[str, Any
     if name:
         return name
     for source, where in ((address, prefix), (customer, "customer.")):
-        parts = [
-            common.text(source.get(key), f"{where}{key}", max_length=100)
-            for key in ("first_name", "last_name")
-        ]
+        parts = [common.text(source.get(key), f"{where}{key}", max_length=100) for key in ("first_name", "last_name")]
         joined = " ".join(part for part in parts if part)
         if joined:
             return joined[:200]

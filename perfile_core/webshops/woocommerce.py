@@ -51,9 +51,7 @@ def parse_order(payload: dict[str, Any]) -> OrderIntake:
         source_updated_at=None
         if modified is None
         else common.timestamp(modified, "date_modified_gmt", naive_is_utc=True),
-        created_at=None
-        if created is None
-        else common.timestamp(created, "date_created_gmt", naive_is_utc=True),
+        created_at=None if created is None else common.timestamp(created, "date_created_gmt", naive_is_utc=True),
         customer_email=common.text(billing.get("email"), "billing.email", max_length=320),
         customer_phone=common.text(address.get("phone"), f"{prefix}phone", max_length=50)
         or common.text(billing.get("phone"), "billing.phone", max_length=50),
@@ -85,9 +83,7 @@ def latest_tracking(meta_data: list[Any]) -> TrackingInfo | None:
             custom = common.text(
                 item.get("custom_tracking_provider"), f"{where}custom_tracking_provider", max_length=100
             )
-            found = tracking_info(
-                common.tracking_number(number, f"{where}tracking_number"), provider or custom
-            )
+            found = tracking_info(common.tracking_number(number, f"{where}tracking_number"), provider or custom)
         return found
     return None
 
@@ -97,9 +93,7 @@ def _has_address(address: dict[str, Any]) -> bool:
 
 
 def _name(address: dict[str, Any], prefix: str) -> str | None:
-    parts = [
-        common.text(address.get(key), f"{prefix}{key}", max_length=100) for key in ("first_name", "last_name")
-    ]
+    parts = [common.text(address.get(key), f"{prefix}{key}", max_length=100) for key in ("first_name", "last_name")]
     joined = " ".join(part for part in parts if part)
     if joined:
         return joined[:200]

@@ -206,9 +206,7 @@ def import_everything(core: Path) -> dict[str, Any]:
 
 def test_importing_every_core_module_loads_neither_streamlit_nor_flask() -> None:
     report = import_everything(CORE)
-    assert {"perfile_core.domain.status", "perfile_core.cli", "perfile_core.db.tables"} <= set(
-        report["imported"]
-    )
+    assert {"perfile_core.domain.status", "perfile_core.cli", "perfile_core.db.tables"} <= set(report["imported"])
     assert report["loaded"] == []
 
 

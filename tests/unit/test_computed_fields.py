@@ -95,9 +95,7 @@ def test_tracking_url_encodes_odd_characters(number: str, encoded: str) -> None:
     ("courier", "number"),
     [("ups", "1Z999AA10123456784"), (None, "1Z999AA10123456784"), ("postnord", None), ("postnord", "")],
 )
-def test_no_tracking_url_without_a_known_courier_and_a_number(
-    courier: str | None, number: str | None
-) -> None:
+def test_no_tracking_url_without_a_known_courier_and_a_number(courier: str | None, number: str | None) -> None:
     subject = order(courier=courier, tracking_number=number, courier_name="UPS")
     assert subject.tracking_url is None
     assert not subject.can_track
@@ -210,9 +208,9 @@ def test_needs_action() -> None:
 @pytest.mark.parametrize("status", sorted(TERMINAL))
 def test_finished_orders_never_need_action(status: Status) -> None:
     assert not order(order_status=status, main_status=Status.IN_TRANSIT).needs_action(NOW)
-    assert not shipped(
-        status, main_status=Status.IN_TRANSIT, latest_event_at=NOW - timedelta(days=30)
-    ).needs_action(NOW)
+    assert not shipped(status, main_status=Status.IN_TRANSIT, latest_event_at=NOW - timedelta(days=30)).needs_action(
+        NOW
+    )
 
 
 # -- latest_event, progress, badge --------------------------------------------------------------
@@ -303,18 +301,13 @@ def test_no_otd_without_a_promise_or_for_cancelled_and_returned() -> None:
     assert shipped().otd_status(NOW) is None
     assert shipped(Status.DELIVERED, delivered_at=NOW).otd_status(NOW) is None
     assert shipped(Status.CANCELLED, estimated_delivery=ETA).otd_status(NOW) is None
-    assert (
-        shipped(Status.RETURNED, main_status=Status.IN_TRANSIT, estimated_delivery=ETA).otd_status(NOW)
-        is None
-    )
+    assert shipped(Status.RETURNED, main_status=Status.IN_TRANSIT, estimated_delivery=ETA).otd_status(NOW) is None
 
 
 def test_delivery_time_hours() -> None:
     assert shipped().delivery_time_hours is None
     start = datetime(2025, 11, 4, 10, 0, tzinfo=UTC)
-    from_shipping = shipped(
-        Status.DELIVERED, shipped_at=start, delivered_at=start + timedelta(hours=36, minutes=30)
-    )
+    from_shipping = shipped(Status.DELIVERED, shipped_at=start, delivered_at=start + timedelta(hours=36, minutes=30))
     assert from_shipping.delivery_time_hours == 36.5
     # Without a shipped_at it falls back to when the order was created.
     from_creation = shipped(Status.DELIVERED, delivered_at=CREATED + timedelta(hours=50, minutes=4))

@@ -203,9 +203,7 @@ def test_parse_unified_status_ignores_a_reason_outside_exceptions() -> None:
     assert parse_unified_status("delivered", "damaged") == MappedStatus(S.DELIVERED)
 
 
-@pytest.mark.parametrize(
-    "name", ["", "Delivered", "DELIVERED", "in transit", "shipped", "EN_ROUTE", "unknown"]
-)
+@pytest.mark.parametrize("name", ["", "Delivered", "DELIVERED", "in transit", "shipped", "EN_ROUTE", "unknown"])
 def test_parse_unified_status_rejects_unknown_names(name: str) -> None:
     with pytest.raises(ValueError):
         parse_unified_status(name, None)

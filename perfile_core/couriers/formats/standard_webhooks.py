@@ -113,9 +113,7 @@ def parse_event(courier: str, event_id: str, payload: dict[str, Any]) -> Trackin
     )
 
 
-def _status(
-    courier: str, data: dict[str, Any], raw_status: str | None
-) -> tuple[Status | None, ExceptionReason | None]:
+def _status(courier: str, data: dict[str, Any], raw_status: str | None) -> tuple[Status | None, ExceptionReason | None]:
     value = data.get("status")
     if value is None or value == "informational":
         return None, None

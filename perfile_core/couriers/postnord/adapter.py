@@ -46,9 +46,7 @@ class PostNordCourier(CourierAdapter):
         return BookedShipment(**{**booked.__dict__, "estimated_delivery": eta})
 
     def _quotes_or_empty(self, shipment: Shipment) -> list[Quote]:
-        return (
-            rates.quotes(shipment, self.client.settings.rates, SERVICES) if self.client.settings.rates else []
-        )
+        return rates.quotes(shipment, self.client.settings.rates, SERVICES) if self.client.settings.rates else []
 
     def track(self, tracking_number: str) -> list[TrackingEvent]:
         body = self.client.track(tracking_number)

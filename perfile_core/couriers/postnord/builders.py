@@ -30,9 +30,7 @@ def _party(address: Address) -> dict[str, Any]:
             "countryCode": address.country_code,
         },
     }
-    contact = {
-        key: value for key, value in (("emailAddress", address.email), ("smsNo", address.phone)) if value
-    }
+    contact = {key: value for key, value in (("emailAddress", address.email), ("smsNo", address.phone)) if value}
     if contact:
         party["contact"] = {"contactName": address.name, **contact}
     return party

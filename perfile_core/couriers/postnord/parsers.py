@@ -131,9 +131,7 @@ def parse_tracking(body: Any, tracking_number: str) -> list[TrackingEvent]:
                 mapped = normalize("postnord", raw)
                 location = scan.get("location") or {}
                 place = ", ".join(
-                    p
-                    for p in (location.get("city") or location.get("name"), location.get("countryCode"))
-                    if p
+                    p for p in (location.get("city") or location.get("name"), location.get("countryCode")) if p
                 )
                 events.append(
                     TrackingEvent(

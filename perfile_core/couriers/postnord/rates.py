@@ -54,6 +54,4 @@ def _decimal(row: dict[str, Any], key: str, index: int, default: str | None = No
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError):
-        raise ValidationError(
-            f"rates[{index}].{key}", "must be a number in the PostNord rate table"
-        ) from None
+        raise ValidationError(f"rates[{index}].{key}", "must be a number in the PostNord rate table") from None

@@ -65,11 +65,7 @@ class SandboxCourier(CourierAdapter):
             if shipment.reference and shipment.reference in self._bookings:
                 return self._bookings[shipment.reference]
         rate = next(
-            (
-                r
-                for r in rates.rates(shipment, self.settings.sender_country)
-                if r.service.code == shipment.service
-            ),
+            (r for r in rates.rates(shipment, self.settings.sender_country) if r.service.code == shipment.service),
             None,
         )
         if rate is None:

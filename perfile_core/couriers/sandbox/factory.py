@@ -10,9 +10,7 @@ from perfile_core.couriers.sandbox.settings import SandboxSettings
 from perfile_core.services.admin import CourierAccount
 
 
-def from_account(
-    account: CourierAccount | None, settings: Settings, session: requests.Session
-) -> SandboxCourier:
+def from_account(account: CourierAccount | None, settings: Settings, session: requests.Session) -> SandboxCourier:
     if account is None:
         return SandboxCourier(SandboxSettings())
     secrets = tuple(s for s in (account.webhook_secret, account.webhook_secret_previous) if s)

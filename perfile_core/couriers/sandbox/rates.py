@@ -73,9 +73,7 @@ def rates(shipment: Shipment, sender_country: str) -> list[Rate]:
             continue
         price = BASE_PRICE[service.code] + ZONE_SURCHARGE[z] + PER_KG_OVER_1 * kg_over
         days = ZONE_DAYS[z] + EXTRA_DAYS[service.code]
-        found.append(
-            Rate(service, price.quantize(Decimal("0.01")), days, add_business_days(shipment.ship_date, days))
-        )
+        found.append(Rate(service, price.quantize(Decimal("0.01")), days, add_business_days(shipment.ship_date, days)))
     return sorted(found, key=lambda rate: rate.price)
 
 
