@@ -74,8 +74,9 @@ def record_event(conn: Connection, event: TrackingEvent, now: datetime) -> Event
     return EventOutcome(EventResult.APPLIED, order_id, old, new)
 
 
-def _insert_event(conn: Connection, event: TrackingEvent, now: datetime) -> int | None:
-    values = {
+def event_columns(event: TrackingEvent) -> dict[str, Any]:
+    """The tracking_events columns for an event (both writers use this, generic and fast path)."""
+    return {
         "courier": event.courier,
         "tracking_number": event.tracking_number,
         "event_id": event.event_id,
@@ -88,8 +89,11 @@ def _insert_event(conn: Connection, event: TrackingEvent, now: datetime) -> int 
         "location": event.location,
         "estimated_delivery": event.estimated_delivery,
         "raw_payload": event.raw_payload,
-        "received_at": now,
     }
+
+
+def _insert_event(conn: Connection, event: TrackingEvent, now: datetime) -> int | None:
+    values = {**event_columns(event), "received_at": now}
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(tracking_events)

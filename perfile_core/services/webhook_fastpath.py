@@ -27,7 +27,7 @@ from perfile_core.domain.errors import StorageUnavailable
 from perfile_core.domain.status import ExceptionReason, ShipmentState, Status
 from perfile_core.notify.email import MailFacts
 from perfile_core.services import notifications
-from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, fold_events
+from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, event_columns, fold_events
 from perfile_core.services.webhooks import NOTIFY_CHANNEL, Delivery, stored_headers
 
 MAX_ATTEMPTS = 20  # statement 2 retries after a concurrent change of the same order
@@ -184,17 +184,8 @@ def _claim_parameters(
         "body": delivery.body,
         "request_id": delivery.request_id[:64],
         "now": now,
-        "courier": event.courier,
-        "tracking_number": event.tracking_number,
-        "event_id": event.event_id,
-        "raw_code": event.raw_code,
-        "raw_status": event.raw_status,
-        "normalized_status": event.status.value if event.status else None,
-        "exception_reason": event.exception_reason.value if event.exception_reason else None,
-        "occurred_at": event.occurred_at,
-        "description": event.description,
-        "location": event.location,
-        "estimated_delivery": event.estimated_delivery,
+        **event_columns(event),
+        # The raw body is the payload's JSON already: stored as text, cast to jsonb in SQL.
         "raw_payload": _json_text(delivery.body, event),
     }
 
