@@ -15,7 +15,7 @@ from typing import Any
 
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.errors import NotSupported
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 CAPABILITIES = ("quote", "book", "label", "track", "cancel", "parse_webhook", "find_booking")
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 import requests
 
 from perfile_core.config import Settings
+from perfile_core.couriers.account import CourierAccount
 from perfile_core.couriers.base import CourierAdapter
 from perfile_core.couriers.http import new_session
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound
-from perfile_core.services.admin import CourierAccount
 
 # code -> module whose `from_account(account, settings, session)` builds the adapter
 ADAPTER_MODULES: dict[str, str] = {

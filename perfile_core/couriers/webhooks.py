@@ -9,7 +9,7 @@ from datetime import datetime
 from perfile_core.couriers.formats import bring_eventcast, common, signatures, standard_webhooks
 from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.domain.errors import UnknownCourier, UnknownSource
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 
 def verify_and_parse(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from perfile_core.clock import utcnow
+from perfile_core.couriers.account import CourierAccount
 from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, ValidationError
@@ -24,18 +25,6 @@ class Store:
     shop_domain: str | None
     pickup_address: dict[str, Any]
     has_webhook_secret: bool
-
-
-@dataclass(frozen=True)
-class CourierAccount:
-    code: str
-    api_key: str | None
-    base_url: str | None
-    webhook_secret: str | None
-    webhook_secret_previous: str | None
-    credentials: dict[str, Any]
-    settings: dict[str, Any]
-    enabled: bool
 
 
 def add_store(

@@ -3,8 +3,8 @@ whether it came from a webhook, the poller, the simulator or the demo seeder."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,26 +17,8 @@ from perfile_core.db.orders_repo import load_shipment_state, state_columns, upda
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
 from perfile_core.domain.status import ExceptionReason, ShipmentState, Status, apply_event, rank
+from perfile_core.domain.tracking_event import TrackingEvent
 from perfile_core.services import notifications
-
-
-@dataclass(frozen=True)
-class TrackingEvent:
-    """One courier event, already normalized; `status` None means informational."""
-
-    courier: str
-    tracking_number: str
-    event_id: str
-    occurred_at: datetime
-    status: Status | None
-    exception_reason: ExceptionReason | None = None
-    raw_code: str | None = None
-    raw_status: str | None = None
-    description: str | None = None
-    location: str | None = None
-    estimated_delivery: date | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)  # merged into courier_metadata
-    raw_payload: dict[str, Any] | None = None
 
 
 class EventResult(StrEnum):

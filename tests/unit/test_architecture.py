@@ -221,3 +221,26 @@ def test_the_import_check_sees_a_ui_import(tmp_path: Path) -> None:
     report = import_everything(fake_core)
     assert "perfile_core.couriers.web" in report["imported"]
     assert report["loaded"] == ["flask"]
+
+
+ADAPTER_PACKAGES = ("couriers", "notify", "labels", "webshops")
+
+
+@pytest.mark.parametrize("package", ADAPTER_PACKAGES)
+def test_adapters_do_not_reach_into_services_or_the_database(package: str) -> None:
+    """Couriers, e-mail, labels and webshop parsers are called by services, never the reverse."""
+    root = Path(__file__).resolve().parents[2] / "perfile_core" / package
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.startswith(("perfile_core.services", "perfile_core.db"))
+            ]
+    assert not offenders, offenders

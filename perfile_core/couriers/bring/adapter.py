@@ -7,7 +7,7 @@ from perfile_core.couriers.base import BookedShipment, CourierAdapter, Quote, Se
 from perfile_core.couriers.bring import parsers
 from perfile_core.couriers.bring.client import BringClient
 from perfile_core.couriers.bring.settings import SERVICES
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 
 class BringCourier(CourierAdapter):

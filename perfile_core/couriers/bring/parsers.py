@@ -12,7 +12,7 @@ from perfile_core.couriers.base import BookedShipment, Quote
 from perfile_core.couriers.bring.settings import SERVICES
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.errors import CourierError
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -6,7 +6,7 @@ from perfile_core.couriers.base import CourierAdapter
 from perfile_core.couriers.dhl import parsers
 from perfile_core.couriers.dhl.client import DhlClient
 from perfile_core.domain.errors import CourierError
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 
 class DhlCourier(CourierAdapter):

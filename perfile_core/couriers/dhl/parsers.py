@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from perfile_core.domain.courier_mappings import normalize
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 
 class Unreadable(ValueError):

@@ -11,7 +11,7 @@ from typing import Any
 from perfile_core.couriers.formats import common
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.errors import PayloadError
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 SECRET_HEADER = "X-Perfile-Secret"
 MAX_EVENT_ID = 150

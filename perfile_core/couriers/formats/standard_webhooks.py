@@ -20,7 +20,7 @@ from perfile_core.couriers.formats import common
 from perfile_core.domain.courier_mappings import normalize, parse_unified_status
 from perfile_core.domain.errors import MissingSignature, PayloadError, SignatureError, StaleTimestamp
 from perfile_core.domain.status import ExceptionReason, Status
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 EVENT_TYPE = "shipment.status_updated"
 MAX_EVENT_ID = 150

@@ -10,7 +10,7 @@ from perfile_core.couriers.postnord import parsers, rates
 from perfile_core.couriers.postnord.client import PostNordClient
 from perfile_core.couriers.postnord.settings import SERVICES
 from perfile_core.domain.errors import NotSupported
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 
 class PostNordCourier(CourierAdapter):

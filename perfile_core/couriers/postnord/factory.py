@@ -5,10 +5,10 @@ from __future__ import annotations
 import requests
 
 from perfile_core.config import Settings
+from perfile_core.couriers.account import CourierAccount
 from perfile_core.couriers.postnord.adapter import PostNordCourier
 from perfile_core.couriers.postnord.client import PostNordClient
 from perfile_core.couriers.postnord.settings import PostNordSettings
-from perfile_core.services.admin import CourierAccount
 
 
 def from_account(account: CourierAccount, settings: Settings, session: requests.Session) -> PostNordCourier:
@@ -20,5 +20,5 @@ def from_account(account: CourierAccount, settings: Settings, session: requests.
         timeout=settings.courier_timeout_seconds,
         retries=settings.courier_retries,
     )
-    secrets = tuple(s for s in (account.webhook_secret, account.webhook_secret_previous) if s)
+    secrets = account.webhook_secrets
     return PostNordCourier(PostNordClient(courier_settings, session), secrets)

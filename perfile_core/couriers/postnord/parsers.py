@@ -13,7 +13,7 @@ from perfile_core.couriers.base import BookedShipment
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.couriers import tracking_url
 from perfile_core.domain.errors import CourierError
-from perfile_core.services.tracking import TrackingEvent
+from perfile_core.domain.tracking_event import TrackingEvent
 
 LOCAL = ZoneInfo("Europe/Stockholm")  # Track & Trace times carry no offset: they are local
 
