@@ -38,6 +38,7 @@ def live_orders() -> None:
         f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are highlighted"
     )
     frame = orders_frame(page.orders)
+    actions = st.container()  # above the table, filled once the selection is known
     selection = st.dataframe(
         styled(frame, tick.changed_ids),
         column_config=COLUMNS,
@@ -51,11 +52,11 @@ def live_orders() -> None:
         placeholder="—",
     )
     selected_rows = selection.selection.rows if selection else []
-    if selected_rows:
-        order = page.orders[selected_rows[0]]
-        render_quick_actions(order)
-    else:
-        st.caption("Select a row for its quick actions.")
+    with actions:
+        if selected_rows:
+            render_quick_actions(page.orders[selected_rows[0]])
+        else:
+            st.caption("Select a row for its quick actions.")
 
 
 live_orders()
