@@ -14,7 +14,9 @@ def render_quick_actions(order: Order) -> None:
     with st.container(border=True):
         info, open_order, track = st.columns([4, 1, 1])
         info.markdown(f"**{order.order_number}** · {order.customer_name} · {status_text(order)}")
-        open_order.page_link(ORDER_PAGE, label="Open order", icon=":material/description:", query_params={"order": str(order.id)})
+        open_order.page_link(
+            ORDER_PAGE, label="Open order", icon=":material/description:", query_params={"order": str(order.id)}
+        )
         if order.tracking_url:
             track.link_button("Track", order.tracking_url, icon=":material/local_shipping:")
         elif order.can_book_shipment:
