@@ -23,7 +23,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import OrderFilter, where_clauses
-from perfile_core.services.queries import _page_query, changes_since, count_orders, list_orders
+from perfile_core.services.queries import changes_since, count_orders, list_orders, page_query
 
 RUNS = 9
 ORDERS = int(os.environ.get("PERFILE_BENCH_ORDERS", "1000000"))
@@ -43,7 +43,7 @@ def _median_ms(fn: Callable[[], object]) -> float:
 def _query_ms(engine, flt: OrderFilter) -> float:
     """The page query as the database client sees it: execute and fetch 200 raw rows."""
     with engine.connect() as conn:
-        query = _page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
+        query = page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
         compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
         sql = str(compiled)
         raw = conn.connection.dbapi_connection
@@ -53,7 +53,7 @@ def _query_ms(engine, flt: OrderFilter) -> float:
 
 def _db_ms(engine, flt: OrderFilter) -> float:
     with engine.connect() as conn:
-        query = _page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
+        query = page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
         compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
         samples = []
         for _ in range(RUNS):

@@ -23,10 +23,6 @@ COMMAND_MODULES = [
 ]
 
 
-class UsageError(PerfileError):
-    code = "usage"
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

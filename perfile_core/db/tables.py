@@ -42,6 +42,19 @@ order_change_seq = Sequence("order_change_seq", metadata=metadata)
 
 NOT_DELETED = text("deleted_at IS NULL")
 
+
+def _newest_first(name: str, *columns: str) -> Index:
+    """A partial index on live orders ending in the dashboard's sort key."""
+    return Index(
+        name,
+        *columns,
+        text("created_at DESC"),
+        text("id DESC"),
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    )
+
+
 stores = Table(
     "stores",
     metadata,
@@ -130,39 +143,10 @@ orders = Table(
     # Dashboard access paths; all partial on live rows, all ending in the sort key
     # (created_at DESC, id DESC) so a filtered first page is an index range scan.
     # Per-status partial indexes (ix_orders_<status>_created) live in migration 0001.
-    Index(
-        "ix_orders_live_created",
-        text("created_at DESC"),
-        text("id DESC"),
-        postgresql_where=NOT_DELETED,
-        sqlite_where=NOT_DELETED,
-    ),
-    Index(
-        "ix_orders_store_status_created",
-        "store_id",
-        "order_status",
-        text("created_at DESC"),
-        text("id DESC"),
-        postgresql_where=NOT_DELETED,
-        sqlite_where=NOT_DELETED,
-    ),
-    Index(
-        "ix_orders_courier_status_created",
-        "courier",
-        "order_status",
-        text("created_at DESC"),
-        text("id DESC"),
-        postgresql_where=NOT_DELETED,
-        sqlite_where=NOT_DELETED,
-    ),
-    Index(
-        "ix_orders_store_created",
-        "store_id",
-        text("created_at DESC"),
-        text("id DESC"),
-        postgresql_where=NOT_DELETED,
-        sqlite_where=NOT_DELETED,
-    ),
+    _newest_first("ix_orders_live_created"),
+    _newest_first("ix_orders_store_status_created", "store_id", "order_status"),
+    _newest_first("ix_orders_courier_status_created", "courier", "order_status"),
+    _newest_first("ix_orders_store_created", "store_id"),
     Index("ix_orders_tracking_number", "tracking_number"),
     Index("ix_orders_order_number", "order_number"),
     Index("ix_orders_change_cursor", "change_cursor"),

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from perfile_core.clock import utcnow
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, insert_order, update_order
-from perfile_core.db.tables import orders, stores
+from perfile_core.db.tables import stores
 from perfile_core.domain.couriers import COURIER_NAMES
-from perfile_core.domain.errors import Conflict, NotFound, ValidationError
+from perfile_core.domain.errors import Conflict, ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
 from perfile_core.services.order_input import NewOrder, OrderEdit
@@ -145,15 +145,6 @@ def attach_tracking_in(
     update_order(conn, order_id, values, now)
     confirm_shipment(conn, order_id, now)
     apply_waiting_events(conn, order_id, tracking_number, now)
-
-
-def order_exists(conn: Connection, order_id: int) -> bool:
-    return conn.execute(select(orders.c.id).where(orders.c.id == order_id)).first() is not None
-
-
-def require_order(conn: Connection, order_id: int) -> None:
-    if not order_exists(conn, order_id):
-        raise NotFound(f"order {order_id} does not exist")
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

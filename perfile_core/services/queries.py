@@ -57,7 +57,7 @@ def list_orders(
     offset = max(0, offset)
     with db.connect() as conn:
         clauses = where_clauses(conn, flt, now)
-        rows = conn.execute(_page_query(flt, clauses, limit, offset)).mappings().all()
+        rows = conn.execute(page_query(flt, clauses, limit, offset)).mappings().all()
         page = [row_to_order(row) for row in rows]
         if not with_total:
             return OrderPage(page, len(page) + offset, False, offset, limit)
@@ -67,7 +67,7 @@ def list_orders(
         return OrderPage(page, total, estimate, offset, limit)
 
 
-def _page_query(flt: OrderFilter, clauses: list[Any], limit: int, offset: int) -> Any:
+def page_query(flt: OrderFilter, clauses: list[Any], limit: int, offset: int) -> Any:
     """The page query; several statuses become one index scan per status, merged.
 
     With `status IN (...)` PostgreSQL can only walk the newest-first index and filter,

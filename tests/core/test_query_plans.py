@@ -15,11 +15,11 @@ from sqlalchemy import text
 from perfile_core.clock import utcnow
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import OrderFilter, where_clauses
-from perfile_core.services.queries import _page_query
+from perfile_core.services.queries import page_query
 
 
 def _plan(conn, flt: OrderFilter) -> str:
-    query = _page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
+    query = page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
     compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
     rows = conn.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
     return json.dumps(rows if not isinstance(rows, str) else json.loads(rows))
