@@ -16,6 +16,8 @@ from perfile_core.db.engine import make_engine
 
 if TYPE_CHECKING:
     from perfile_core.couriers.registry import CourierRegistry
+    from perfile_core.db.direct import DirectConnections
+    from perfile_core.db.notify import ChangeNotifier
 
 
 @dataclass
@@ -23,6 +25,8 @@ class Perfile:
     settings: Settings
     db: Engine
     _couriers: CourierRegistry | None = field(default=None, repr=False)
+    _direct: DirectConnections | None = field(default=None, repr=False)
+    _changes: ChangeNotifier | None = field(default=None, repr=False)
 
     @property
     def couriers(self) -> CourierRegistry:
@@ -38,7 +42,29 @@ class Perfile:
         """Forget the registry so the next use reads changed courier accounts."""
         self._couriers = None
 
+    @property
+    def direct_connections(self) -> DirectConnections | None:
+        """Pooled autocommit connections for the receiver's hot path; None off PostgreSQL."""
+        if self._direct is None and self.db.dialect.name == "postgresql":
+            from perfile_core.db.direct import DirectConnections
+
+            self._direct = DirectConnections(self.settings.database_url)
+        return self._direct
+
+    @property
+    def changes(self) -> ChangeNotifier:
+        """Tells LISTENers (PostgreSQL NOTIFY) which orders changed, after commit."""
+        if self._changes is None:
+            from perfile_core.db.notify import make_notifier
+
+            self._changes = make_notifier(self.settings.database_url)
+        return self._changes
+
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
+        if self._direct is not None:
+            self._direct.close()
         self.db.dispose()
 
 

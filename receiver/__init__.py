@@ -15,7 +15,7 @@ from flask import Flask
 
 from perfile_core.bootstrap import Perfile, build
 from perfile_core.config import Settings, load_settings
-from perfile_core.services.webhook_secrets import SecretCache
+from perfile_core.services.webhook_context import WebhookContext
 from receiver import errors, logs
 from receiver.blueprints import couriers, health, shopify, woocommerce
 
@@ -25,11 +25,7 @@ __all__ = ["create_app"]
 @dataclass
 class ReceiverState:
     perfile: Perfile
-    secrets: SecretCache
-
-    @property
-    def settings(self) -> Settings:
-        return self.perfile.settings
+    context: WebhookContext
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,8 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # statement, that request answers 503 + Retry-After (the sender retries) and the pool reconnects.
     perfile = build(settings, pre_ping=False)
     app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
+    secret_ttl = float(app.config.get("SECRET_CACHE_SECONDS", 5.0))
     app.extensions["perfile"] = ReceiverState(
-        perfile, SecretCache(perfile.db, ttl=float(app.config.get("SECRET_CACHE_SECONDS", 5.0)))
+        perfile, WebhookContext.from_perfile(perfile, secret_ttl_seconds=secret_ttl)
     )
     logs.configure()
     errors.register(app)

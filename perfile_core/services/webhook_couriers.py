@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from perfile_core.clock import utcnow
 from perfile_core.config import Settings
@@ -20,13 +20,13 @@ from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.db.tables import orders
 from perfile_core.domain.errors import PayloadError, UnknownCourier
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, record_event
+from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_fastpath import record_event_fast
 from perfile_core.services.webhook_secrets import SecretCache
 from perfile_core.services.webhooks import (
     Delivery,
     Receipt,
     Result,
-    notify_orders,
     storage_guard,
     store_delivery,
 )
@@ -40,25 +40,23 @@ class ParsedEvent:
     payload: dict[str, Any]
 
 
-def receive_courier_event(
-    db: Engine, secrets: SecretCache, settings: Settings, courier: str, delivery: Delivery
-) -> Receipt:
+def receive_courier_event(context: WebhookContext, courier: str, delivery: Delivery) -> Receipt:
     fmt = push_format(courier)
     if fmt is None:
         raise UnknownCourier(f"unknown courier {courier[:40]!r}")
-    parsed = _verify_and_parse(secrets, settings, courier, fmt, delivery)
+    parsed = _verify_and_parse(context.secrets, context.settings, courier, fmt, delivery)
     source = f"courier:{courier}"
     now = utcnow()
     result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
     detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
-    if parsed.event is not None and fmt is PushFormat.UNIFIED and db.dialect.name == "postgresql":
+    if parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
         # Two self-committing statements (webhook_fastpath); the answer follows the second's commit.
-        with storage_guard(), db.connect() as conn:
+        with storage_guard(), context.direct.connection() as conn:
             fast = record_event_fast(conn, parsed.event, delivery, source=source, topic=parsed.topic, now=now)
         if fast is None:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
-        return _receipt(source, parsed.topic, fast)
-    with storage_guard(), db.begin() as conn:
+        return _receipt(context, source, parsed.topic, fast)
+    with storage_guard(), context.db.begin() as conn:
         stored = store_delivery(
             conn,
             source=source,
@@ -77,14 +75,15 @@ def receive_courier_event(
         if fmt is PushFormat.BRING_EVENT_CAST:
             event = _bring_number(conn, event, parsed.payload)
         outcome = record_event(conn, event, now)
-        notify_orders(conn, [outcome.order_id] if outcome.order_id is not None else [])
-    return _receipt(source, parsed.topic, outcome)
+    return _receipt(context, source, parsed.topic, outcome)
 
 
-def _receipt(source: str, topic: str | None, outcome: EventOutcome) -> Receipt:
+def _receipt(context: WebhookContext, source: str, topic: str | None, outcome: EventOutcome) -> Receipt:
+    """After commit: tell listeners about the changed order and answer."""
     if outcome.result is EventResult.DUPLICATE:
         return Receipt(Result.DUPLICATE, source, topic, "event recorded before")
     changed = (outcome.order_id,) if outcome.order_id is not None else ()
+    context.changes.orders_changed(changed)
     detail = "kept until an order has this tracking number" if outcome.result is EventResult.UNMATCHED else None
     return Receipt(Result.ACCEPTED, source, topic, detail, changed)
 

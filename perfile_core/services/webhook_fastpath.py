@@ -5,8 +5,9 @@ that has the tracking number (the fold's input, the fields the e-mail needs and 
 xmin). Python applies the shared pure fold (tracking.fold_events: the forward-only rule) and,
 when the status change notifies the customer, composes the e-mail with services.notifications.
 Statement 2, one atomic CTE, claims the inbox dedupe key, inserts the tracking event linked to
-the order, updates the order with the next change cursor only if its xmin is unchanged, inserts
-the outbox e-mail and queues the NOTIFY: raw delivery and effects commit together. If another
+the order, updates the order with the next change cursor only if its xmin is unchanged and inserts
+the outbox e-mail: raw delivery and effects commit together (listeners are told after commit,
+db/notify.py). If another
 writer changed the order in between, statement 2 fails as a whole (division by zero, by design)
 and both statements run again on the new row. Results are the same as the generic path's (a
 test runs both over the same sequences and compares the orders and their e-mails).
@@ -20,7 +21,6 @@ from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection
 
 from perfile_core.db.orders_repo import state_columns
 from perfile_core.domain.errors import StorageUnavailable
@@ -28,7 +28,7 @@ from perfile_core.domain.status import ExceptionReason, ShipmentState, Status
 from perfile_core.notify.email import MailFacts
 from perfile_core.services import notifications
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, event_columns, fold_events
-from perfile_core.services.webhooks import NOTIFY_CHANNEL, Delivery, stored_headers
+from perfile_core.services.webhooks import Delivery, stored_headers
 
 MAX_ATTEMPTS = 20  # statement 2 retries after a concurrent change of the same order
 
@@ -79,8 +79,7 @@ APPLY = (
     RETURNING id
 ){outbox}
 SELECT (SELECT id FROM inbox), (SELECT id FROM event),
-    1 / CASE WHEN EXISTS (SELECT 1 FROM event) AND NOT EXISTS (SELECT 1 FROM changed) THEN 0 ELSE 1 END,
-    CASE WHEN EXISTS (SELECT 1 FROM changed) THEN pg_notify(%(channel)s, %(order_id)s::text) END
+    1 / CASE WHEN EXISTS (SELECT 1 FROM event) AND NOT EXISTS (SELECT 1 FROM changed) THEN 0 ELSE 1 END
 """
 )
 # The transactional outbox row (notifications.queue_in's), committed with the change.
@@ -111,30 +110,25 @@ _APPLY_BY_KEYS: dict[tuple[frozenset[str], bool], str] = {}
 
 
 def record_event_fast(
-    conn: Connection, event: TrackingEvent, delivery: Delivery, *, source: str, topic: str | None, now: datetime
+    conn: psycopg.Connection[Any],
+    event: TrackingEvent,
+    delivery: Delivery,
+    *,
+    source: str,
+    topic: str | None,
+    now: datetime,
 ) -> EventOutcome | None:
     """Store the delivery and the event and apply it; None when the delivery is a duplicate.
 
-    `conn` must not be in a transaction: each statement commits on its own (autocommit)."""
-    driver = conn.connection.driver_connection
+    `conn` must be in autocommit mode (db/direct.py): each statement commits on its own."""
     claim = _claim_parameters(event, delivery, source, topic, now)
-    try:
-        driver.autocommit = True  # type: ignore[union-attr]
-        cursor = driver.cursor()  # type: ignore[union-attr]
-        for _attempt in range(MAX_ATTEMPTS):
-            try:
-                outcome = _attempt_once(cursor, event, claim, now)
-            except psycopg.errors.DivisionByZero:
-                continue  # the order changed after statement 1: read it again
-            return outcome
-        raise StorageUnavailable("the order keeps changing concurrently; retry later")
-    except psycopg.OperationalError as exc:
-        if driver.broken:  # type: ignore[union-attr]
-            conn.invalidate(exc)
-        raise StorageUnavailable("the database is unavailable; retry later") from exc
-    finally:
-        if not driver.closed and not driver.broken:  # type: ignore[union-attr]
-            driver.autocommit = False  # type: ignore[union-attr]
+    cursor = conn.cursor()
+    for _attempt in range(MAX_ATTEMPTS):
+        try:
+            return _attempt_once(cursor, event, claim, now)
+        except psycopg.errors.DivisionByZero:
+            continue  # the order changed after statement 1: read it again
+    raise StorageUnavailable("the order keeps changing concurrently; retry later")
 
 
 def _attempt_once(
@@ -150,7 +144,7 @@ def _attempt_once(
     state, latest_event_at, metadata = _state(columns[:_STATE_COLUMNS])
     new_state, changes = fold_events(state, latest_event_at, metadata, [event])
     values = {**state_columns(new_state), **changes}
-    parameters = {**claim, **values, "order_id": order_id, "xmin": xmin, "channel": NOTIFY_CHANNEL}
+    parameters = {**claim, **values, "order_id": order_id, "xmin": xmin}
     if "courier_metadata" in values:
         parameters["courier_metadata"] = Jsonb(values["courier_metadata"])
     # Transactional outbox, as in apply_events_to_order: the e-mail row commits with the change.
@@ -160,7 +154,7 @@ def _attempt_once(
         mail = notifications.outbox_values(facts, customer_email, trigger, now)
         parameters.update({f"mail_{name}": value for name, value in mail.items()})
     cursor.execute(_apply_statement(frozenset(values), trigger is not None), parameters)
-    inbox_id, event_row_id, _, _ = cursor.fetchone()  # type: ignore[misc]
+    inbox_id, event_row_id, _ = cursor.fetchone()  # type: ignore[misc]
     applied = EventOutcome(EventResult.APPLIED, order_id, state.status, new_state.status)
     return _outcome(inbox_id, event_row_id, applied)
 

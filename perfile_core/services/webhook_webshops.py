@@ -5,20 +5,18 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from perfile_core.clock import utcnow
 from perfile_core.couriers.formats.common import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_base64_hmac
 from perfile_core.domain.errors import PayloadError, UnknownSource
+from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_orders import Applied, apply_fulfillment, apply_order
-from perfile_core.services.webhook_secrets import SecretCache, Source
+from perfile_core.services.webhook_secrets import Source
 from perfile_core.services.webhooks import (
     Delivery,
     Receipt,
     Result,
     mark_delivery,
-    notify_orders,
     storage_guard,
     store_delivery,
 )
@@ -28,12 +26,12 @@ from perfile_core.webshops.intake import FulfillmentIntake, OrderIntake
 MAX_WEBHOOK_ID = 200
 
 
-def receive_shopify(db: Engine, secrets: SecretCache, delivery: Delivery) -> Receipt:
+def receive_shopify(context: WebhookContext, delivery: Delivery) -> Receipt:
     headers = delivery.headers
     domain = (headers.get("x-shopify-shop-domain") or "").strip().lower()
     if not domain:
         raise UnknownSource("X-Shopify-Shop-Domain header is missing")
-    store, _ = secrets.verified(
+    store, _ = context.secrets.verified(
         "shop_domain",
         domain,
         lambda source: verify_base64_hmac(
@@ -53,15 +51,15 @@ def receive_shopify(db: Engine, secrets: SecretCache, delivery: Delivery) -> Rec
         intake = shopify.parse_order(payload)
     elif topic in shopify.FULFILLMENT_TOPICS:
         intake = shopify.parse_fulfillment(payload)
-    return _store_and_apply(db, store, "shopify", f"{domain}:{webhook_id}", topic, delivery, intake)
+    return _store_and_apply(context, store, "shopify", f"{domain}:{webhook_id}", topic, delivery, intake)
 
 
-def receive_woocommerce(db: Engine, secrets: SecretCache, store_key: str, delivery: Delivery) -> Receipt:
+def receive_woocommerce(context: WebhookContext, store_key: str, delivery: Delivery) -> Receipt:
     signature = delivery.headers.get("x-wc-webhook-signature")
     if not signature and woocommerce.is_ping(delivery.body):
         # Saving a webhook in WooCommerce sends this unsigned ping and wants exactly 200.
         return Receipt(Result.IGNORED, "woocommerce", "ping", "ping acknowledged, nothing stored")
-    store, _ = secrets.verified(
+    store, _ = context.secrets.verified(
         "store_key",
         store_key,
         lambda source: verify_base64_hmac(
@@ -76,11 +74,11 @@ def receive_woocommerce(db: Engine, secrets: SecretCache, store_key: str, delive
     intake = woocommerce.parse_order(payload) if topic in woocommerce.ORDER_TOPICS else None
     # WooCommerce's delivery id changes on every attempt: the body is the identity.
     dedupe_key = f"{store.key}:{hashlib.sha256(delivery.body).hexdigest()}"
-    return _store_and_apply(db, store, "woocommerce", dedupe_key, topic, delivery, intake)
+    return _store_and_apply(context, store, "woocommerce", dedupe_key, topic, delivery, intake)
 
 
 def _store_and_apply(
-    db: Engine,
+    context: WebhookContext,
     store: Source,
     source: str,
     dedupe_key: str,
@@ -91,7 +89,7 @@ def _store_and_apply(
     now = utcnow()
     result = Result.ACCEPTED if intake is not None else Result.IGNORED
     detail = None if intake is not None else f"topic {topic or '(none)'!r} is not used"
-    with storage_guard(), db.begin() as conn:
+    with storage_guard(), context.db.begin() as conn:
         stored = store_delivery(
             conn,
             source=source,
@@ -109,7 +107,7 @@ def _store_and_apply(
         applied = _apply(conn, store, intake, now)
         if applied.ignored:
             mark_delivery(conn, dedupe_key, Result.IGNORED, applied.ignored)
-        notify_orders(conn, applied.changed)
+    context.changes.orders_changed(applied.changed)
     if applied.ignored:
         return Receipt(Result.IGNORED, source, topic, applied.ignored, applied.changed)
     return Receipt(Result.ACCEPTED, source, topic, None, applied.changed)

@@ -7,12 +7,13 @@ The use cases per source live in webhook_webshops.py and webhook_couriers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,7 +22,6 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from perfile_core.db.tables import webhook_inbox
 from perfile_core.domain.errors import StorageUnavailable
 
-NOTIFY_CHANNEL = "perfile_orders"
 # Headers that may carry a secret are never stored (nor logged).
 SECRET_HEADERS = frozenset({"x-perfile-secret", "authorization", "cookie", "proxy-authorization"})
 MAX_STORED_HEADER = 500
@@ -57,7 +57,8 @@ def storage_guard() -> Iterator[None]:
     """Connection trouble becomes StorageUnavailable (503 + Retry-After); bugs stay bugs."""
     try:
         yield
-    except (OperationalError, InterfaceError) as exc:
+    except (OperationalError, InterfaceError, psycopg.OperationalError) as exc:
+        # psycopg's own error: the receiver's direct connections (db/direct.py)
         raise StorageUnavailable("the database is unavailable; retry later") from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
@@ -112,17 +113,6 @@ def mark_delivery(conn: Connection, dedupe_key: str, result: Result, detail: str
         .where(webhook_inbox.c.dedupe_key == dedupe_key[:300])
         .values(result=result.value, detail=detail and detail[:500])
     )
-
-
-def notify_orders(conn: Connection, order_ids: Iterable[int]) -> None:
-    """PostgreSQL delivers NOTIFY on commit, so listeners never see uncommitted changes."""
-    if conn.dialect.name != "postgresql":
-        return
-    for order_id in sorted(set(order_ids)):
-        conn.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": NOTIFY_CHANNEL, "payload": str(order_id)},
-        )
 
 
 def check_database(db: Engine) -> None:

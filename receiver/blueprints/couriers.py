@@ -15,5 +15,5 @@ def courier_webhook(courier: str) -> Response:
     app = state()
     return handle(
         f"courier:{courier[:40]}",
-        lambda delivery: receive_courier_event(app.perfile.db, app.secrets, app.settings, courier, delivery),
+        lambda delivery: receive_courier_event(app.context, courier, delivery),
     )

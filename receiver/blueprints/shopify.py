@@ -13,4 +13,4 @@ bp = Blueprint("shopify", __name__)
 @bp.post("/webhooks/shopify")
 def shopify_webhook() -> Response:
     app = state()
-    return handle("shopify", lambda delivery: receive_shopify(app.perfile.db, app.secrets, delivery))
+    return handle("shopify", lambda delivery: receive_shopify(app.context, delivery))

@@ -15,5 +15,5 @@ def woocommerce_webhook(store_key: str) -> Response:
     app = state()
     return handle(
         "woocommerce",
-        lambda delivery: receive_woocommerce(app.perfile.db, app.secrets, store_key, delivery),
+        lambda delivery: receive_woocommerce(app.context, store_key, delivery),
     )

@@ -1,0 +1,75 @@
+"""A minimal pool of autocommit psycopg connections for the receiver's hot path.
+
+The courier-event fast path (services/webhook_fastpath.py) runs two self-committing
+statements per delivery. Checking a connection out of SQLAlchemy's pool and back (wrapper
+objects, events, reset-on-return) cost about as much Python time as the rest of the core's
+work for that request, so this path takes an idle connection from a deque instead. A
+connection that broke, or is left in a transaction, is closed rather than reused; the failing
+request answers 503 + Retry-After and the next one connects again.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from sqlalchemy.engine import make_url
+
+CONNECT_TIMEOUT_SECONDS = 5
+MAX_IDLE = 16  # more than the receiver's threads per worker (gunicorn_conf.py)
+
+
+def libpq_dsn(database_url: str) -> str:
+    """The SQLAlchemy URL (postgresql+psycopg://...) as a libpq connection string."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class DirectConnections:
+    def __init__(self, database_url: str, *, max_idle: int = MAX_IDLE) -> None:
+        self._dsn = libpq_dsn(database_url)
+        self._max_idle = max_idle
+        self._idle: deque[psycopg.Connection[Any]] = deque()  # append/pop are atomic: no lock
+        self._closed = False
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """An idle autocommit connection, or a new one (psycopg.OperationalError when the
+        database is unreachable). It goes back to the idle set only if it is healthy."""
+        try:
+            conn = self._idle.pop()
+        except IndexError:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            if self._reusable(conn):
+                self._idle.append(conn)
+            else:
+                conn.close()
+
+    def close(self) -> None:
+        """Close idle connections now and busy ones when they come back."""
+        self._closed = True
+        while self._idle:
+            self._idle.pop().close()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise psycopg.OperationalError("the receiver's connections were closed")
+        # Same session settings as the engine's connections (db/engine.py): dates in UTC.
+        return psycopg.connect(
+            self._dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, options="-c timezone=UTC"
+        )
+
+    def _reusable(self, conn: psycopg.Connection[Any]) -> bool:
+        return (
+            not self._closed
+            and not conn.closed
+            and not conn.broken
+            and conn.info.transaction_status == TransactionStatus.IDLE
+            and len(self._idle) < self._max_idle
+        )
