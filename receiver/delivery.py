@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from flask import Response, current_app, g, request
 
@@ -38,7 +39,7 @@ def handle(source: str, use_case: Callable[[Delivery], Receipt]) -> Response:
     g.request_id = request_id()
     body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     delivery = Delivery(
-        headers={name.lower(): value for name, value in request.headers.items()},
+        headers=_lower_case_headers(request.environ),
         body=body,
         request_id=g.request_id,
         remote_addr=request.remote_addr,
@@ -70,6 +71,16 @@ def _log(fields: dict[str, object], response: Response, started: float, *, exc_i
     fields["status"] = response.status_code
     fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     logs.delivery(fields, exc_info=exc_info)
+
+
+def _lower_case_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request's headers by lower-case name, read from the WSGI environ directly (as
+    werkzeug's EnvironHeaders does, without building its wrapper per request)."""
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers
 
 
 def _topic(delivery: Delivery) -> str | None:

@@ -21,7 +21,7 @@ from perfile_core.db.tables import orders
 from perfile_core.domain.errors import PayloadError, UnknownCourier
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_context import WebhookContext
-from perfile_core.services.webhook_fastpath import record_event_fast
+from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
 from perfile_core.services.webhook_secrets import SecretCache
 from perfile_core.services.webhooks import (
     Delivery,
@@ -52,7 +52,7 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
     if parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
         # Two self-committing statements (webhook_fastpath); the answer follows the second's commit.
         with storage_guard(), context.direct.connection() as conn:
-            fast = record_event_fast(conn, parsed.event, delivery, source=source, topic=parsed.topic, now=now)
+            fast = record_event_fast(conn, FastEvent(parsed.event, delivery, source, parsed.topic, now))
         if fast is None:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
         return _receipt(context, source, parsed.topic, fast)
@@ -97,7 +97,7 @@ def _verify_and_parse(
             "courier",
             courier,
             lambda source: standard_webhooks.verify(
-                dict(headers),
+                headers,
                 delivery.body,
                 source.secrets,
                 now=utcnow(),

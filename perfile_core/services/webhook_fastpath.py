@@ -15,7 +15,7 @@ test runs both over the same sequences and compares the orders and their e-mails
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -109,37 +109,51 @@ _COLUMNS = (
 _APPLY_BY_KEYS: dict[tuple[frozenset[str], bool], str] = {}
 
 
-def record_event_fast(
-    conn: psycopg.Connection[Any],
-    event: TrackingEvent,
-    delivery: Delivery,
-    *,
-    source: str,
-    topic: str | None,
-    now: datetime,
-) -> EventOutcome | None:
+@dataclass(frozen=True)
+class FastEvent:
+    """One verified courier event with its delivery, ready for the fast path."""
+
+    event: TrackingEvent
+    delivery: Delivery
+    source: str
+    topic: str | None
+    now: datetime
+
+    def claim(self) -> dict[str, Any]:
+        return _claim_parameters(self.event, self.delivery, self.source, self.topic, self.now)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """Statement 2 for one event, and what it means when it stores the event."""
+
+    statement: str
+    parameters: dict[str, Any]
+    stored: EventOutcome
+    order_id: int | None
+
+
+def record_event_fast(conn: psycopg.Connection[Any], item: FastEvent) -> EventOutcome | None:
     """Store the delivery and the event and apply it; None when the delivery is a duplicate.
 
     `conn` must be in autocommit mode (db/direct.py): each statement commits on its own."""
-    claim = _claim_parameters(event, delivery, source, topic, now)
+    claim = item.claim()
     cursor = conn.cursor()
     for _attempt in range(MAX_ATTEMPTS):
+        cursor.execute(READ_ORDER, {"tracking_number": item.event.tracking_number})
+        write = _plan(cursor.fetchone(), item.event, claim, item.now)
         try:
-            return _attempt_once(cursor, event, claim, now)
+            cursor.execute(write.statement, write.parameters)
         except psycopg.errors.DivisionByZero:
             continue  # the order changed after statement 1: read it again
+        return _outcome(cursor.fetchone(), write.stored)
     raise StorageUnavailable("the order keeps changing concurrently; retry later")
 
 
-def _attempt_once(
-    cursor: psycopg.Cursor[Any], event: TrackingEvent, claim: dict[str, Any], now: datetime
-) -> EventOutcome | None:
-    cursor.execute(READ_ORDER, {"tracking_number": event.tracking_number})
-    row = cursor.fetchone()
+def _plan(row: tuple[Any, ...] | None, event: TrackingEvent, claim: dict[str, Any], now: datetime) -> _Write:
+    """Statement 2 for the order statement 1 found (row), or for an event without an order."""
     if row is None:
-        cursor.execute(UNMATCHED, claim)
-        inbox_id, event_row_id, _ = cursor.fetchone()  # type: ignore[misc]
-        return _outcome(inbox_id, event_row_id, EventOutcome(EventResult.UNMATCHED))
+        return _Write(UNMATCHED, claim, EventOutcome(EventResult.UNMATCHED), None)
     order_id, xmin, *columns = row
     state, latest_event_at, metadata = _state(columns[:_STATE_COLUMNS])
     new_state, changes = fold_events(state, latest_event_at, metadata, [event])
@@ -153,13 +167,14 @@ def _attempt_once(
         facts, customer_email = _mail_facts(columns, values, event.tracking_number)
         mail = notifications.outbox_values(facts, customer_email, trigger, now)
         parameters.update({f"mail_{name}": value for name, value in mail.items()})
-    cursor.execute(_apply_statement(frozenset(values), trigger is not None), parameters)
-    inbox_id, event_row_id, _ = cursor.fetchone()  # type: ignore[misc]
+    statement = _apply_statement(frozenset(values), trigger is not None)
     applied = EventOutcome(EventResult.APPLIED, order_id, state.status, new_state.status)
-    return _outcome(inbox_id, event_row_id, applied)
+    return _Write(statement, parameters, applied, order_id)
 
 
-def _outcome(inbox_id: int | None, event_row_id: int | None, stored: EventOutcome) -> EventOutcome | None:
+def _outcome(result: tuple[Any, ...] | None, stored: EventOutcome) -> EventOutcome | None:
+    """Statement 2's answer: (inbox row id, event row id, guard)."""
+    inbox_id, event_row_id, _ = result  # type: ignore[misc]
     if inbox_id is None:
         return None
     if event_row_id is None:
@@ -170,6 +185,7 @@ def _outcome(inbox_id: int | None, event_row_id: int | None, stored: EventOutcom
 def _claim_parameters(
     event: TrackingEvent, delivery: Delivery, source: str, topic: str | None, now: datetime
 ) -> dict[str, Any]:
+    columns = event_columns(event)
     return {
         "source": source,
         "dedupe_key": f"{event.courier}:{event.event_id}"[:300],
@@ -178,18 +194,9 @@ def _claim_parameters(
         "body": delivery.body,
         "request_id": delivery.request_id[:64],
         "now": now,
-        **event_columns(event),
-        # The raw body is the payload's JSON already: stored as text, cast to jsonb in SQL.
-        "raw_payload": _json_text(delivery.body, event),
+        **columns,
+        "raw_payload": Jsonb(columns["raw_payload"]) if columns["raw_payload"] is not None else None,
     }
-
-
-def _json_text(body: bytes, event: TrackingEvent) -> str:
-    """The raw body is the payload's JSON already; re-encode only bodies that are not UTF-8."""
-    try:
-        return body.decode()
-    except UnicodeDecodeError:
-        return json.dumps(event.raw_payload)
 
 
 _STATE_COLUMNS = 9  # statement 1's columns after id and xmin: the fold's input, then the e-mail's

@@ -48,7 +48,8 @@ def parse_event(payload: dict[str, Any], *, tracking_number: str | None = None) 
         raw_status=raw_code,
         description=raw_code.replace("_", " ").capitalize(),
         metadata={"bring_package_number": package_number} if package_number else {},
-        raw_payload=payload,
+        # No raw_payload: the receiver keeps the delivery byte-exact in webhook_inbox
+        # (dedupe key courier:event_id); a second copy per event only cost write time.
     )
 
 
