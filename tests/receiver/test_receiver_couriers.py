@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from perfile_core.db.tables import tracking_events
+from perfile_core.db.tables import tracking_events, webhook_inbox
 from perfile_core.services.orders import attach_tracking, create_order
 from tests.receiver.helpers import (
     BRING_SECRET,
@@ -87,6 +87,27 @@ def test_unified_event_contract_example(client, configured: Engine) -> None:
     assert order["order_status"] == "out_for_delivery"  # explicit status wins over raw EN_ROUTE
     assert order["latest_event_location"] == "Solna, SE"
     assert str(order["estimated_delivery"]) == "2026-03-11"
+
+
+@pytest.mark.parametrize("courier", ["sandbox", "bring"])
+def test_a_pushed_event_is_kept_once_byte_exact_in_the_inbox(client, configured: Engine, courier: str) -> None:
+    """The delivery's bytes live in webhook_inbox under courier:event_id; the event row does
+    not carry a second copy of the payload."""
+    if courier == "bring":
+        _order(configured, "70438101268018539", "bring")
+        body = json.dumps(bring_sample(), indent=1).encode()  # odd whitespace must survive as sent
+        headers = {"X-Perfile-Secret": BRING_SECRET}
+    else:
+        _order(configured, "SBXRAW1", "sandbox")
+        body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXRAW1", "in_transit", T0)
+    assert client.post(f"/webhooks/couriers/{courier}", data=body, headers=headers).json == {"status": "accepted"}
+    with configured.connect() as conn:
+        event = conn.execute(select(tracking_events)).one()
+        inbox = conn.execute(
+            select(webhook_inbox.c.body).where(webhook_inbox.c.dedupe_key == f"{courier}:{event.event_id}")
+        ).one()
+    assert event.raw_payload is None
+    assert bytes(inbox.body) == body
 
 
 SEQUENCE = [

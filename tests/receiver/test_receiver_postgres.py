@@ -11,6 +11,7 @@ import psycopg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
+from perfile_core.db.notify import PostgresChangeNotifier
 from perfile_core.db.tables import notifications, orders, tracking_events
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
@@ -301,3 +302,42 @@ def _mails(db: Engine, order_id: int, order_number: str, tracking_number: str) -
             )
             for row in rows
         ]
+
+
+def test_changes_close_together_reach_listeners_coalesced_after_commit(pg_db: Engine, pg_url: str) -> None:
+    """Writers hand changed ids to the notifier after commit; it sends what arrives while it
+    pauses between batches as one notification, so NOTIFY never serializes the writers."""
+    notifier = PostgresChangeNotifier(pg_url, interval=0.3)
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute("LISTEN perfile_orders")
+        for order_id in (1, 2, 3, 4, 5, 6):
+            notifier.orders_changed([order_id])
+        assert notifier.flush(timeout=5.0)
+        received = [note.payload for note in listener.notifies(timeout=1.0)]
+        notifier.close()
+    ids = [int(value) for payload in received for value in payload.split(",")]
+    assert sorted(ids) == [1, 2, 3, 4, 5, 6]
+    assert len(received) <= 2, received  # the first id at once, the rest in the next batch
+
+
+def test_notifier_survives_a_lost_connection(pg_db: Engine, pg_url: str) -> None:
+    """A notification is a hint: a failed send is dropped with a warning, the next one reconnects."""
+    notifier = PostgresChangeNotifier(pg_url, interval=0.01)
+    notifier.orders_changed([1])
+    assert notifier.flush(timeout=5.0)
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin_conn:
+        admin_conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute("LISTEN perfile_orders")
+        notifier.orders_changed([2])  # may fail on the dead connection
+        assert notifier.flush(timeout=5.0)
+        notifier.orders_changed([3])
+        assert notifier.flush(timeout=5.0)
+        received = [note.payload for note in listener.notifies(timeout=1.0)]
+        notifier.close()
+    assert "3" in received
