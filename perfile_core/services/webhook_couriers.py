@@ -51,8 +51,8 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
     detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
     if parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
         # Two self-committing statements (webhook_fastpath); the answer follows the second's commit.
-        with storage_guard(), context.direct.connection() as conn:
-            fast = record_event_fast(conn, FastEvent(parsed.event, delivery, source, parsed.topic, now))
+        with storage_guard(), context.direct.cursor() as cursor:
+            fast = record_event_fast(cursor, FastEvent(parsed.event, delivery, source, parsed.topic, now))
         if fast is None:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
         return _receipt(context, source, parsed.topic, fast)

@@ -133,12 +133,12 @@ class _Write:
     order_id: int | None
 
 
-def record_event_fast(conn: psycopg.Connection[Any], item: FastEvent) -> EventOutcome | None:
+def record_event_fast(cursor: psycopg.Cursor[Any], item: FastEvent) -> EventOutcome | None:
     """Store the delivery and the event and apply it; None when the delivery is a duplicate.
 
-    `conn` must be in autocommit mode (db/direct.py): each statement commits on its own."""
+    The cursor's connection must be in autocommit mode (db/direct.py): each statement commits
+    on its own."""
     claim = item.claim()
-    cursor = conn.cursor()
     for _attempt in range(MAX_ATTEMPTS):
         cursor.execute(READ_ORDER, {"tracking_number": item.event.tracking_number})
         write = _plan(cursor.fetchone(), item.event, claim, item.now)
