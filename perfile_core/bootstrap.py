@@ -27,6 +27,7 @@ class Perfile:
     _couriers: CourierRegistry | None = field(default=None, repr=False)
     _direct: DirectConnections | None = field(default=None, repr=False)
     _changes: ChangeNotifier | None = field(default=None, repr=False)
+    statement_timeout_ms: int | None = None  # PostgreSQL sessions; set for the receiver
 
     @property
     def couriers(self) -> CourierRegistry:
@@ -48,7 +49,7 @@ class Perfile:
         if self._direct is None and self.db.dialect.name == "postgresql":
             from perfile_core.db.direct import DirectConnections
 
-            self._direct = DirectConnections(self.settings.database_url)
+            self._direct = DirectConnections(self.settings.database_url, statement_timeout_ms=self.statement_timeout_ms)
         return self._direct
 
     @property
@@ -68,7 +69,11 @@ class Perfile:
         self.db.dispose()
 
 
-def build(settings: Settings | None = None, *, pre_ping: bool = True) -> Perfile:
-    """`pre_ping=False`: see make_engine (the receiver answers a dead connection with a 503)."""
+def build(
+    settings: Settings | None = None, *, pre_ping: bool = True, statement_timeout_ms: int | None = None
+) -> Perfile:
+    """`pre_ping=False` and `statement_timeout_ms`: see make_engine (the receiver answers a dead
+    connection or a statement stuck behind a lock with 503 + Retry-After)."""
     settings = settings or load_settings()
-    return Perfile(settings=settings, db=make_engine(settings.database_url, pre_ping=pre_ping))
+    engine = make_engine(settings.database_url, pre_ping=pre_ping, statement_timeout_ms=statement_timeout_ms)
+    return Perfile(settings=settings, db=engine, statement_timeout_ms=statement_timeout_ms)

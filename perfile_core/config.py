@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     )
     webhook_max_body_bytes: int = 1024 * 1024
     webhook_timestamp_tolerance_seconds: int = 300
+    webhook_statement_timeout_ms: int = Field(
+        default=4000,
+        ge=100,
+        le=60_000,
+        description="The receiver's longest database statement; past it the delivery gets 503 + Retry-After.",
+    )
 
     @property
     def is_sqlite(self) -> bool:

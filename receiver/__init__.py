@@ -35,7 +35,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config.get("SETTINGS") or _settings(app.config)
     # No pre-ping round trip per request: a connection that died while pooled fails its first
     # statement, that request answers 503 + Retry-After (the sender retries) and the pool reconnects.
-    perfile = build(settings, pre_ping=False)
+    # A sender waits a few seconds (Shopify: 5 s): a statement stuck behind a lock answers 503
+    # + Retry-After in time rather than holding a worker thread until the sender gives up.
+    perfile = build(settings, pre_ping=False, statement_timeout_ms=settings.webhook_statement_timeout_ms)
     app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
     secret_ttl = float(app.config.get("SECRET_CACHE_SECONDS", 5.0))
     app.extensions["perfile"] = ReceiverState(

@@ -21,6 +21,8 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import make_url
 
+from perfile_core.db.engine import session_options
+
 CONNECT_TIMEOUT_SECONDS = 5
 MAX_IDLE = 16  # more than the receiver's threads per worker (gunicorn_conf.py)
 
@@ -31,8 +33,9 @@ def libpq_dsn(database_url: str) -> str:
 
 
 class DirectConnections:
-    def __init__(self, database_url: str, *, max_idle: int = MAX_IDLE) -> None:
+    def __init__(self, database_url: str, *, max_idle: int = MAX_IDLE, statement_timeout_ms: int | None = None) -> None:
         self._dsn = libpq_dsn(database_url)
+        self._options = session_options(statement_timeout_ms)
         self._max_idle = max_idle
         self._idle: deque[psycopg.Cursor[Any]] = deque()  # append/pop are atomic: no lock
         self._closed = False
@@ -62,9 +65,9 @@ class DirectConnections:
     def _connect(self) -> psycopg.Connection[Any]:
         if self._closed:
             raise psycopg.OperationalError("the receiver's connections were closed")
-        # Same session settings as the engine's connections (db/engine.py): dates in UTC.
+        # Same session settings as the engine's connections (db/engine.py).
         return psycopg.connect(
-            self._dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, options="-c timezone=UTC"
+            self._dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, options=self._options
         )
 
     def _reusable(self, conn: psycopg.Connection[Any]) -> bool:

@@ -8,10 +8,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(database_url: str, *, pool_size: int = 5, pre_ping: bool = True) -> Engine:
+def make_engine(
+    database_url: str, *, pool_size: int = 5, pre_ping: bool = True, statement_timeout_ms: int | None = None
+) -> Engine:
     """An engine for the URL. `pre_ping=False` skips the liveness round trip on every checkout:
     for callers that map a dead connection's error to a retryable answer themselves (the
-    receiver's 503 + Retry-After); SQLAlchemy then invalidates the pool and reconnects."""
+    receiver's 503 + Retry-After); SQLAlchemy then invalidates the pool and reconnects.
+    `statement_timeout_ms` (PostgreSQL) cancels a statement that waits or runs longer."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -25,9 +28,17 @@ def make_engine(database_url: str, *, pool_size: int = 5, pre_ping: bool = True)
         max_overflow=10,
         pool_pre_ping=pre_ping,
         pool_recycle=1800,
-        # Dates are computed in UTC everywhere (date(delivered_at) vs the promised date).
-        connect_args={"options": "-c timezone=UTC"},
+        connect_args={"options": session_options(statement_timeout_ms)},
     )
+
+
+def session_options(statement_timeout_ms: int | None = None) -> str:
+    """libpq `options` for every PostgreSQL session we open."""
+    # Dates are computed in UTC everywhere (date(delivered_at) vs the promised date).
+    options = "-c timezone=UTC"
+    if statement_timeout_ms is not None:
+        options += f" -c statement_timeout={int(statement_timeout_ms)}"
+    return options
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import psycopg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
+from perfile_core.config import load_settings
 from perfile_core.db.notify import PostgresChangeNotifier
 from perfile_core.db.tables import notifications, orders, tracking_events
 from perfile_core.services import admin
@@ -20,6 +21,7 @@ from tests.receiver.helpers import (
     SANDBOX_SECRET,
     SHOP_DOMAIN,
     SHOPIFY_SECRET,
+    bring_sample,
     counts,
     load_sample,
     order_row,
@@ -341,3 +343,42 @@ def test_notifier_survives_a_lost_connection(pg_db: Engine, pg_url: str) -> None
         received = [note.payload for note in listener.notifies(timeout=1.0)]
         notifier.close()
     assert "3" in received
+
+
+def test_a_delivery_stuck_behind_a_lock_answers_503_in_time_and_stores_nothing(pg_db: Engine, pg_url: str) -> None:
+    """Senders give up after a few seconds: past the statement timeout the receiver answers
+    503 + Retry-After, stores nothing, and the retry goes through once the lock is gone."""
+    _setup(pg_db)
+    order_id = _order(pg_db, "SBXLOCKED1")
+    admin.configure_courier(pg_db, "bring", webhook_secret="bring-secret")
+    _order_with_courier(pg_db, "70438101268018539", "bring")
+    settings = load_settings(database_url=pg_url, webhook_statement_timeout_ms=300)
+    app = create_app({"SETTINGS": settings})
+    client = app.test_client()
+    unified = unified_event(SANDBOX_SECRET, "sandbox", "SBXLOCKED1", "in_transit", T0)
+    bring = (json.dumps(bring_sample()).encode(), {"X-Perfile-Secret": "bring-secret"})
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    before = counts(pg_db)
+    pool = ThreadPoolExecutor(max_workers=1)
+    with psycopg.connect(dsn) as locker:  # an operator's long transaction holding the orders
+        locker.execute("SELECT id FROM orders FOR UPDATE").fetchall()
+        try:
+            for url, (body, headers) in (("/webhooks/couriers/sandbox", unified), ("/webhooks/couriers/bring", bring)):
+                # Without a timeout the request would wait for the lock: fail, don't hang.
+                response = pool.submit(client.post, url, data=body, headers=headers).result(timeout=3.0)
+                assert response.status_code == 503, (url, response.json)
+                assert response.headers["Retry-After"] == "5"
+            assert counts(pg_db) == before
+        finally:
+            locker.rollback()  # lets a stuck request finish before the pool is shut down
+            pool.shutdown()
+    for url, (body, headers) in (("/webhooks/couriers/sandbox", unified), ("/webhooks/couriers/bring", bring)):
+        assert client.post(url, data=body, headers=headers).json == {"status": "accepted"}
+    assert order_row(pg_db, id=order_id)["order_status"] == "in_transit"
+    app.extensions["perfile"].perfile.close()
+
+
+def _order_with_courier(pg_db: Engine, number: str, courier: str) -> int:
+    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
+    attach_tracking(pg_db, order.id, number, courier, actor="test")
+    return order.id
