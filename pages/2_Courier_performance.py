@@ -14,8 +14,8 @@ from ui.filters import sidebar_filter
 
 st.title("Courier performance")
 st.caption(
-    "On time = delivered on or before the promised day · delivery time = pickup scan to delivery · "
-    "exception rate = share of tracked orders that ever had an exception"
+    "On time = delivered on or before the promised day, as the day is at the delivery address · "
+    "delivery time = pickup scan to delivery · exception rate = share of tracked orders that ever had an exception"
 )
 
 try:

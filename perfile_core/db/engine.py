@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from perfile_core.domain.time_utils import local_day
 
 
 def make_engine(
@@ -48,6 +51,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite has no time zones; the on-time rule's local day comes from the domain itself.
+    dbapi_conn.create_function("perfile_local_day", 2, _sqlite_local_day, deterministic=True)
+
+
+def _sqlite_local_day(stored: str | None, country_code: str | None) -> str | None:
+    """local_day for a UTC timestamp as SQLite stores it (naive ISO text)."""
+    if stored is None:
+        return None
+    return local_day(datetime.fromisoformat(stored).replace(tzinfo=UTC), country_code).isoformat()
 
 
 def is_postgres(engine: Engine) -> bool:

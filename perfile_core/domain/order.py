@@ -22,6 +22,7 @@ from perfile_core.domain.status import (
     badge_color,
     progress_percent,
 )
+from perfile_core.domain.time_utils import local_day
 
 STALE_AFTER = timedelta(hours=48)
 CLAIMABLE_REASONS = frozenset({ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED})
@@ -148,11 +149,12 @@ class Order:
         return progress_percent(self.order_status, self.main_status)
 
     def otd_status(self, now: datetime) -> OnTimeStatus | None:
-        """Delivered (or still underway) against the promised date, by calendar day."""
+        """Delivered (or still underway) against the promised date, by calendar day at the
+        delivery address (time_utils.local_day)."""
         if self.estimated_delivery is None:
             return None
         if self.delivered_at is not None:
-            delivered_on = self.delivered_at.date()
+            delivered_on = local_day(self.delivered_at, self.country_code)
             if delivered_on < self.estimated_delivery:
                 return OnTimeStatus.EARLY
             if delivered_on == self.estimated_delivery:
@@ -160,7 +162,7 @@ class Order:
             return OnTimeStatus.DELAYED
         if self.order_status in (Status.CANCELLED, Status.RETURNED):
             return None
-        if now.date() > self.estimated_delivery:
+        if local_day(now, self.country_code) > self.estimated_delivery:
             return OnTimeStatus.DELAYED
         return None
 

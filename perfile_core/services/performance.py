@@ -1,7 +1,7 @@
 """Courier performance for analysts: on-time rate, delivery time, exception rate.
 
 The definitions match the computed fields in `domain/order.py`: on time = delivered
-on or before the promised calendar day; delivery time = delivered_at - shipped_at
+on or before the promised calendar day, as the day is at the delivery address; delivery time = delivered_at - shipped_at
 (created_at when the pickup scan is missing); exception rate = share of tracked
 orders that ever had an exception.
 """
@@ -18,6 +18,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db.tables import orders, stores
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.status import Status
+from perfile_core.domain.time_utils import DEFAULT_DELIVERY_ZONE, DELIVERY_ZONES
 from perfile_core.services.order_filters import OrderFilter, where_clauses
 
 GROUPINGS = ("courier", "store", "day", "week", "month")
@@ -43,9 +44,14 @@ def _hours_between(conn: Connection, end: Any, start: Any) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def _day(column: Any) -> Any:
-    # date() exists on both; PostgreSQL sessions run in UTC (see db.engine).
-    return func.date(column)
+def _delivery_day(conn: Connection) -> Any:
+    """delivered_at's calendar day at the delivery address (domain.time_utils.local_day)."""
+    if conn.dialect.name == "postgresql":
+        zones = [(orders.c.country_code == code, zone) for code, zone in DELIVERY_ZONES.items()]
+        zone = case(*zones, else_=DEFAULT_DELIVERY_ZONE)
+        return func.date(func.timezone(zone, orders.c.delivered_at))
+    # SQLite has no time zones: the engine registers local_day itself (db/engine.py).
+    return func.perfile_local_day(orders.c.delivered_at, orders.c.country_code)
 
 
 def _period(conn: Connection, grouping: str) -> Any:
@@ -75,7 +81,7 @@ def courier_performance(
             key = _period(conn, group_by)
         delivered = orders.c.order_status == Status.DELIVERED.value
         promised = delivered & orders.c.estimated_delivery.is_not(None)
-        on_time = promised & (_day(orders.c.delivered_at) <= orders.c.estimated_delivery)
+        on_time = promised & (_delivery_day(conn) <= orders.c.estimated_delivery)
         hours = _hours_between(conn, orders.c.delivered_at, func.coalesce(orders.c.shipped_at, orders.c.created_at))
         tracked = orders.c.tracking_number.is_not(None)
         query = (

@@ -45,6 +45,26 @@ def test_on_time_rate_delivery_time_and_exception_rate(db):
     assert row.exception_rate == round(1 / 3, 4)
 
 
+def test_on_time_is_judged_by_the_day_at_the_delivery_address(db):
+    """The aggregate (SQL, both databases) agrees with Order.otd_status: local calendar days."""
+    make_store(db)
+    promised = date(2026, 3, 10)
+    cases = [  # (number, country, delivered at UTC): on time?
+        ("L1", "SE", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 23:30 in Stockholm: on time
+        ("L2", "SE", datetime(2026, 3, 10, 23, 30, tzinfo=UTC)),  # 00:30 next day: late
+        ("L3", "FI", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 00:30 next day in Helsinki: late
+    ]
+    for number, country, delivered_at in cases:
+        order = make_order(db, country_code=country)
+        order_service.attach_tracking(db, order.id, number, "bring", actor="t")
+        push_event(db, number, "HANDED_IN", delivered_at - timedelta(hours=30), eta=promised)
+        push_event(db, number, "DELIVERED", delivered_at)
+    (row,) = courier_performance(db, group_by="courier")
+    assert (row.delivered, row.on_time_rate) == (3, round(1 / 3, 4))
+    judged = {o.tracking_number: o.otd_status(T0) for o in list_orders(db, OrderFilter()).orders}
+    assert judged == {"L1": "on_time", "L2": "delayed", "L3": "delayed"}
+
+
 def test_grouping_by_store_and_period_and_bad_grouping(db):
     seed_demo(db, orders_count=40, seed=5, anchor=datetime(2026, 11, 20, tzinfo=UTC))
     by_store = courier_performance(db, group_by="store")

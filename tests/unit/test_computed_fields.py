@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -269,8 +270,12 @@ def test_badge(subject: Order, color: BadgeColor) -> None:
 # -- otd_status, delivery_time_hours ------------------------------------------------------------
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def on(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+    """A moment at the delivery address (Sweden: the default), as the UTC time we store."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STOCKHOLM).astimezone(UTC)
 
 
 @pytest.mark.parametrize(
@@ -285,6 +290,27 @@ def on(day: date, hour: int, minute: int = 0) -> datetime:
 )
 def test_otd_of_delivered_orders_by_calendar_day(delivered_at: datetime, expected: OnTimeStatus) -> None:
     subject = shipped(Status.DELIVERED, estimated_delivery=ETA, delivered_at=delivered_at)
+    assert subject.otd_status(NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("country", "delivered_at", "expected"),
+    [
+        # 23:30 UTC on the promised day is 00:30 the next day in Stockholm: late, not on time.
+        ("SE", datetime(2025, 11, 6, 23, 30, tzinfo=UTC), OnTimeStatus.DELAYED),
+        # 23:30 UTC the day before is 00:30 on the promised day: on time, not early.
+        ("SE", datetime(2025, 11, 5, 23, 30, tzinfo=UTC), OnTimeStatus.ON_TIME),
+        (None, datetime(2025, 11, 6, 22, 30, tzinfo=UTC), OnTimeStatus.ON_TIME),  # Stockholm: 23:30
+        ("FI", datetime(2025, 11, 6, 22, 30, tzinfo=UTC), OnTimeStatus.DELAYED),  # Helsinki: 00:30
+        ("no", datetime(2025, 6, 6, 21, 59, tzinfo=UTC), OnTimeStatus.ON_TIME),  # Oslo, summer: 23:59
+        ("NO", datetime(2025, 6, 6, 22, 0, tzinfo=UTC), OnTimeStatus.DELAYED),  # Oslo, summer: 00:00
+    ],
+)
+def test_otd_judges_the_calendar_day_at_the_delivery_address(
+    country: str | None, delivered_at: datetime, expected: OnTimeStatus
+) -> None:
+    promised = delivered_at.date() if delivered_at.month == 6 else date(2025, 11, 6)
+    subject = shipped(Status.DELIVERED, estimated_delivery=promised, delivered_at=delivered_at, country_code=country)
     assert subject.otd_status(NOW) == expected
 
 
