@@ -6,8 +6,10 @@ signed before the timed window (bench/receiver_wrk.lua replays them), so the loa
 takes little CPU from the servers on a small box. The same load then goes to a minimal
 reference endpoint (raw body, HMAC check, one INSERT + one UPDATE in one transaction) under
 the same gunicorn settings; the two alternate for several rounds and each figure printed is
-the median over the rounds. Prints accepted events/s, p50/p99 latency, our/ref ratio, and
-counts lost or doubled events after the run (every id answered `accepted` must be stored once).
+the median over the rounds. Prints accepted events/s, p50/p99 latency, the CPU each server's
+processes and PostgreSQL spent per accepted event (where the difference comes from), our/ref
+ratio, and counts lost or doubled events after the run (every id answered `accepted` must be
+stored once).
 
 Environment: PERFILE_BENCH_ORDERS (default 1,000,000), PERFILE_BENCH_SECONDS (default 15),
 PERFILE_BENCH_SENDERS (16), PERFILE_BENCH_ROUNDS (3), PERFILE_BENCH_WRK_THREADS (2),
@@ -122,6 +124,8 @@ class Run:
     timed_accepted: int = 0
     p50_ms: float = float("nan")
     p99_ms: float = float("nan")
+    app_cpu_ms: float = float("nan")  # CPU per accepted event in the gunicorn processes
+    db_cpu_ms: float = float("nan")  # ... and in PostgreSQL's processes
 
     @property
     def rate(self) -> float:
@@ -187,7 +191,7 @@ def _wrk(port: int, requests: Path, out: Path, seconds: float) -> dict[str, Any]
     return summary
 
 
-def _load(name: str, port: int, numbers: list[str], workdir: Path, round_: int) -> Run:
+def _load(name: str, port: int, server: int, numbers: list[str], workdir: Path, round_: int) -> Run:
     run = Run(name)
     rng = random.Random(f"{name}-{round_}")
     base = datetime.now(UTC) - timedelta(days=3)
@@ -195,15 +199,74 @@ def _load(name: str, port: int, numbers: list[str], workdir: Path, round_: int) 
         requests = workdir / f"{name}-{round_}-{phase}.tsv"
         _requests(requests, numbers, min(MAX_REQUESTS, int(MAX_RATE * seconds)), base, rng)
         base += timedelta(days=1)
+        app_before, db_before = _cpu_now(server)
         summary = _wrk(port, requests, workdir / f"{name}-{round_}-{phase}.out", seconds)
+        app_after, db_after = _cpu_now(server)
+        app_cpu, db_cpu = app_after - app_before, db_after - db_before
         run.accepted_ids += summary["accepted"]
         if phase == "timed":
+            accepted = max(len(summary["accepted"]), 1)
+            run.app_cpu_ms, run.db_cpu_ms = app_cpu * 1000 / accepted, db_cpu * 1000 / accepted
             run.timed_accepted = len(summary["accepted"])
             run.seconds = summary["duration_us"] / 1e6
             run.p50_ms, run.p99_ms = summary["p50_us"] / 1000, summary["p99_us"] / 1000
             run.errors = int(summary["errors"])
             run.other = summary["other"]
     return run
+
+
+# -- where the CPU goes (Linux /proc) --------------------------------------------------------
+#
+# Both servers share two cores with PostgreSQL and wrk, so the CPU each side spends per
+# accepted event explains the throughput: printed beside the rates.
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _process_tree(root: int) -> list[int]:
+    parents = {pid: int(fields[1]) for pid in _pids() if (fields := _stat(pid)) is not None}
+    tree, grew = {root}, True
+    while grew:
+        children = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        grew = bool(children)
+    return sorted(tree)
+
+
+def _postgres_processes() -> list[int]:
+    found = []
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip().startswith("postgres"):
+                    found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def _cpu_now(server: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server's processes and by PostgreSQL's."""
+    return _cpu_seconds(_process_tree(server)), _cpu_seconds(_postgres_processes())
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        fields = _stat(pid)
+        if fields is not None:
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # -- servers and bookkeeping ---------------------------------------------------------------
@@ -300,6 +363,8 @@ def _median(name: str, runs: list[Run]) -> Run:
     merged.timed_accepted = round(statistics.median(one.rate for one in runs) * merged.seconds)
     merged.p50_ms = statistics.median(one.p50_ms for one in runs)
     merged.p99_ms = statistics.median(one.p99_ms for one in runs)
+    merged.app_cpu_ms = statistics.median(one.app_cpu_ms for one in runs)
+    merged.db_cpu_ms = statistics.median(one.db_cpu_ms for one in runs)
     return merged
 
 
@@ -309,7 +374,8 @@ def _line(run: Run, rounds: list[Run]) -> str:
     each = " / ".join(f"{one.rate:.0f}" for one in rounds)
     return (
         f"   {run.name:<10} {run.rate:8.0f} accepted events/s   p50 {run.p50_ms:6.1f} ms"
-        f"   p99 {run.p99_ms:6.1f} ms   (medians; rounds {each}/s{extra})"
+        f"   p99 {run.p99_ms:6.1f} ms   CPU per event: app {run.app_cpu_ms:.2f} ms, PostgreSQL"
+        f" {run.db_cpu_ms:.2f} ms   (medians; rounds {each}/s{extra})"
     )
 
 
@@ -331,7 +397,7 @@ def run() -> list[str]:
             for name in ("reference", "receiver"):
                 process, port = _serve(apps[name], url, Path(tmp) / f"{name}.log")
                 try:
-                    runs[name].append(_load(name, port, numbers, Path(tmp), round_))
+                    runs[name].append(_load(name, port, process.pid, numbers, Path(tmp), round_))
                 finally:
                     _stop(process)
     load_after = os.getloadavg()[0]
