@@ -101,6 +101,9 @@ class PostgresChangeNotifier(ChangeNotifier):
             except psycopg.Error as exc:
                 log.warning("could not notify %s of %d changed orders: %s", self._channel, len(batch), exc)
                 self._disconnect()
+            except Exception:  # a bug must not end notifications for the life of the process
+                log.exception("notifying %s of %d changed orders failed", self._channel, len(batch))
+                self._disconnect()
             finally:
                 with self._wake:
                     self._in_flight = 0
