@@ -16,6 +16,7 @@ from flask import Flask
 from perfile_core.bootstrap import Perfile, build
 from perfile_core.config import Settings, load_settings
 from perfile_core.services.webhook_context import WebhookContext
+from perfile_core.services.webhook_secrets import SecretCache
 from receiver import errors, logs
 from receiver.blueprints import couriers, health, shopify, woocommerce
 
@@ -40,9 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     perfile = build(settings, pre_ping=False, statement_timeout_ms=settings.webhook_statement_timeout_ms)
     app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
     secret_ttl = float(app.config.get("SECRET_CACHE_SECONDS", 5.0))
-    app.extensions["perfile"] = ReceiverState(
-        perfile, WebhookContext.from_perfile(perfile, secret_ttl_seconds=secret_ttl)
+    context = WebhookContext(
+        db=perfile.db,
+        secrets=SecretCache(perfile.db, ttl=secret_ttl),
+        settings=settings,
+        changes=perfile.changes,
+        direct=perfile.direct_connections,
     )
+    app.extensions["perfile"] = ReceiverState(perfile, context)
     logs.configure()
     errors.register(app)
     for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp):
