@@ -5,9 +5,9 @@ statements per delivery. Checking a connection out of SQLAlchemy's pool and back
 objects, events, reset-on-return) cost about as much Python time as the rest of the core's
 work for that request, so this path takes an idle connection from a deque instead, with a
 cursor kept per connection (a new cursor re-resolves its parameter dumpers and result
-loaders on every request: ~0.03 ms). A
-connection that broke, or is left in a transaction, is closed rather than reused; the failing
-request answers 503 + Retry-After and the next one connects again.
+loaders on every request: ~0.03 ms). A connection that broke, or is left in a transaction,
+is closed rather than reused; the failing request answers 503 + Retry-After and the next
+one connects again.
 """
 
 from __future__ import annotations
