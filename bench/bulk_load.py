@@ -52,6 +52,7 @@ def ensure_orders(n: int, name: str = "perfile_bench", *, seed: int = 1) -> str:
             with engine.connect() as conn:
                 count = conn.execute(text("SELECT count(*) FROM orders")).scalar_one()
             if count == n:
+                migrate(engine)  # a kept database gets the migrations added since it was loaded
                 return url
         except Exception:
             pass

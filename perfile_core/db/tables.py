@@ -205,9 +205,11 @@ notifications = Table(
     Column("channel", String(20), nullable=False, default="email"),
     Column("trigger", String(40), nullable=False),  # booked | status:<status> | manual
     Column("to_address", String(320), nullable=False),
-    Column("subject", String(300), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("status", String(20), nullable=False),  # outbox | sent | failed
+    # Composed from `facts` when first read or sent if the writer stored only the facts.
+    Column("subject", String(300)),
+    Column("body", Text),
+    Column("facts", JSONType),  # notify.email.MailFacts when queued
+    Column("status", String(20), nullable=False),  # outbox | sending | sent | failed
     Column("error", String(500)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),

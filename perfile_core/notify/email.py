@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Protocol
+from typing import Any, Protocol
 
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.couriers import tracking_url as _tracking_url
@@ -59,7 +59,9 @@ class MailOrder(Protocol):
 
 @dataclass(frozen=True)
 class MailFacts:
-    """The order fields the e-mail uses, as plain values (the receiver reads them in its own SQL)."""
+    """The order fields the e-mail uses, as plain values: stored with each outbox row, so a
+    message composed later says what was true when it was queued. Every field but store_name
+    is an `orders` column of the same name (the receiver's SQL builds the record from them)."""
 
     order_number: str
     customer_name: str
@@ -74,6 +76,33 @@ class MailFacts:
     @property
     def tracking_url(self) -> str | None:
         return _tracking_url(self.courier, self.tracking_number)
+
+    @classmethod
+    def of(cls, order: MailOrder) -> MailFacts:
+        return cls(**{name: getattr(order, name) for name in FACT_FIELDS})
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["estimated_delivery"] = self.estimated_delivery.isoformat() if self.estimated_delivery else None
+        return record
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> MailFacts:
+        eta, reason = record.get("estimated_delivery"), record.get("exception_reason")
+        return cls(
+            order_number=record["order_number"],
+            customer_name=record["customer_name"],
+            order_status=Status(record["order_status"]),
+            courier=record.get("courier"),
+            courier_name=record.get("courier_name"),
+            tracking_number=record.get("tracking_number"),
+            estimated_delivery=date.fromisoformat(eta) if eta else None,
+            exception_reason=ExceptionReason(reason) if reason else None,
+            store_name=record.get("store_name"),
+        )
+
+
+FACT_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(MailFacts))
 
 
 def trigger_key(trigger: str) -> str:

@@ -4,10 +4,16 @@ Rows are written as `outbox` in the same transaction as the change that caused t
 (booking, a status change); sending happens afterwards, outside any transaction, and marks
 each row `sent` or `failed` with the error. Without an SMTP host (the embedded default) the
 rows stay in the outbox, where the dashboard shows them.
+
+Each row keeps the order's facts as they were when it was queued (notify.email.MailFacts).
+The receiver's one-statement fast path stores only those facts; subject and body are then
+composed from them when the row is first read or sent (`with_message`), so a message always
+says what was true when its change happened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -22,10 +28,11 @@ from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import notifications
 from perfile_core.domain.errors import NotFound, ValidationError
 from perfile_core.domain.status import Status
-from perfile_core.notify.email import MailOrder, compose, to_message
+from perfile_core.notify.email import MailFacts, MailOrder, compose, to_message
 from perfile_core.notify.smtp import SmtpSender
 
 OUTBOX, SENDING, SENT, FAILED = "outbox", "sending", "sent", "failed"
+NO_ADDRESS = "the order has no customer e-mail address"
 
 
 @cache
@@ -51,29 +58,45 @@ def notify_statuses() -> frozenset[Status]:
     return _override if _override is not None else _statuses_from_settings()
 
 
+STATUS_TRIGGER_PREFIX = "status:"
+
+
 def status_trigger(old: Status, new: Status) -> str | None:
-    """The trigger when an order moving from `old` to `new` notifies its customer, else None."""
+    """The trigger when an order moving from `old` to `new` notifies its customer, else None.
+
+    (The receiver's fast path states the same in SQL: webhook_fastpath.OUTBOX.)"""
     if old == new or new not in notify_statuses():
         return None
-    return f"status:{new.value}"
+    return f"{STATUS_TRIGGER_PREFIX}{new.value}"
 
 
 def outbox_values(order: MailOrder, customer_email: str | None, trigger: str, now: datetime) -> dict[str, Any]:
     """The outbox row (without order_id) for one message about `order` to its customer."""
-    message = compose(order, trigger)
+    facts = MailFacts.of(order)
+    message = compose(facts, trigger)
     values: dict[str, Any] = {
         "channel": "email",
         "trigger": trigger,
         "to_address": customer_email or "",
         "subject": message.subject[:300],
         "body": message.body,
+        "facts": facts.to_json(),
         "status": OUTBOX,
         "error": None,
         "created_at": now,
     }
     if not customer_email:
-        values.update(status=FAILED, error="the order has no customer e-mail address")
+        values.update(status=FAILED, error=NO_ADDRESS)
     return values
+
+
+def with_message(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A notification row with its subject and body, composed from its facts when not stored yet."""
+    record = dict(row)
+    if record.get("subject") is None and record.get("facts"):
+        message = compose(MailFacts.from_json(record["facts"]), record["trigger"])
+        record.update(subject=message.subject[:300], body=message.body)
+    return record
 
 
 def queue_in(conn: Connection, order_id: int, trigger: str, now: datetime) -> int:
@@ -141,7 +164,15 @@ def _claim(db: Engine, notification_id: int) -> dict[str, Any] | None:
         ).rowcount
         if not claimed:
             return None
-        return dict(conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().one())
+        row = conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().one()
+        record = with_message(row)
+        if row["subject"] is None:  # keep exactly what is sent
+            conn.execute(
+                notifications.update()
+                .where(notifications.c.id == notification_id)
+                .values(subject=record["subject"], body=record["body"])
+            )
+        return record
 
 
 def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: str) -> dict[str, Any]:
@@ -164,7 +195,7 @@ def get_notification(db: Engine, notification_id: int) -> dict[str, Any]:
         row = conn.execute(select(notifications).where(notifications.c.id == notification_id)).mappings().first()
     if row is None:
         raise NotFound(f"notification {notification_id} does not exist")
-    return dict(row)
+    return with_message(row)
 
 
 def list_notifications(
@@ -177,4 +208,4 @@ def list_notifications(
     if status is not None:
         query = query.where(notifications.c.status == status)
     with db.connect() as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
+        return [with_message(row) for row in conn.execute(query).mappings()]

@@ -14,6 +14,7 @@ from perfile_core.db.tables import claims, notifications, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, Status, is_main_line, rank
+from perfile_core.services.notifications import with_message
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
             ).mappings()
         ]
         claim_rows = conn.execute(select(claims).where(claims.c.order_id == order_id)).mappings().all()
-        notification_rows = (
-            conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings().all()
-        )
+        notification_rows = [
+            with_message(row)
+            for row in conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings()
+        ]
         audit_rows = audit_repo.for_order(conn, order_id)
     timeline = _tracking_entries(events)
     timeline += [

@@ -112,6 +112,11 @@ def apply_events_to_order(
     return old_status, state.status
 
 
+def latest_description(event: TrackingEvent) -> str:
+    """What the orders table shows as the latest event."""
+    return (event.description or event.raw_status or "")[:500]
+
+
 def fold_events(
     state: ShipmentState,
     latest_event_at: datetime | None,
@@ -120,8 +125,9 @@ def fold_events(
 ) -> tuple[ShipmentState, dict[str, Any]]:
     """Pure: the forward-only rule and latest-event bookkeeping over events (oldest first).
 
-    Returns the new state and the other order columns that change. Shared by
-    apply_events_to_order and the receiver's PostgreSQL fast path.
+    Returns the new state and the other order columns that change (apply_events_to_order).
+    The receiver's PostgreSQL fast path states the same for one event inside its SQL
+    statement (db/forward_only_sql.py); a test holds the two to identical results.
     """
     latest_at, metadata = latest_event_at, dict(courier_metadata or {})
     changes: dict[str, Any] = {}
@@ -133,7 +139,7 @@ def fold_events(
             latest_at = event.occurred_at
             changes.update(
                 latest_event_at=event.occurred_at,
-                latest_event_description=(event.description or event.raw_status or "")[:500],
+                latest_event_description=latest_description(event),
                 latest_event_location=(event.location or None),
                 latest_event_status=status.value if status else None,
             )

@@ -13,8 +13,9 @@ from sqlalchemy.engine import make_url
 
 from perfile_core.config import load_settings
 from perfile_core.db.notify import PostgresChangeNotifier
-from perfile_core.db.tables import notifications, orders, tracking_events
+from perfile_core.db.tables import orders, tracking_events
 from perfile_core.services import admin
+from perfile_core.services.notifications import list_notifications
 from perfile_core.services.orders import attach_tracking, create_order
 from receiver import create_app
 from tests.receiver.helpers import (
@@ -293,17 +294,14 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
 
 
 def _mails(db: Engine, order_id: int, order_number: str, tracking_number: str) -> list[tuple[object, ...]]:
-    with db.connect() as conn:
-        rows = conn.execute(
-            select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
-        ).mappings()
-        return [
-            tuple(
-                str(row[column]).replace(order_number, "N").replace(tracking_number, "T")
-                for column in ("channel", "trigger", "to_address", "subject", "body", "status", "error")
-            )
-            for row in rows
-        ]
+    rows = sorted(list_notifications(db, order_id=order_id), key=lambda row: row["id"])
+    return [
+        tuple(
+            str(row[column]).replace(order_number, "N").replace(tracking_number, "T")
+            for column in ("channel", "trigger", "to_address", "subject", "body", "status", "error")
+        )
+        for row in rows
+    ]
 
 
 def test_changes_close_together_reach_listeners_coalesced_after_commit(pg_db: Engine, pg_url: str) -> None:

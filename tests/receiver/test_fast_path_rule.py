@@ -1,0 +1,171 @@
+"""The receiver's one-statement fast path applies exactly the domain's forward-only rule.
+
+domain/status.py defines the rule; db/forward_only_sql.py restates it as SQL for the fast
+path. Random event sequences (every status, informational events, ties in time, PostNord's
+context-dependent EN_ROUTE, exceptions with reasons, ETAs, courier metadata, orders with and
+without an e-mail address) go through both writers onto twin orders; the orders and the
+e-mails they queue must be identical.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from perfile_core.clock import utcnow
+from perfile_core.db.direct import DirectConnections
+from perfile_core.db.tables import notifications, orders
+from perfile_core.domain.status import ExceptionReason, Status
+from perfile_core.services import admin
+from perfile_core.services.notifications import list_notifications
+from perfile_core.services.orders import attach_tracking, create_order
+from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
+from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
+from perfile_core.services.webhooks import Delivery
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+ORDER_COLUMNS = (
+    "order_status",
+    "main_status",
+    "main_status_at",
+    "exception_reason",
+    "exception_at",
+    "shipped_at",
+    "delivered_at",
+    "latest_event_at",
+    "latest_event_description",
+    "latest_event_location",
+    "latest_event_status",
+    "estimated_delivery",
+    "courier_metadata",
+)
+_ids = itertools.count()
+
+
+@st.composite
+def events(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "status": draw(st.sampled_from([*Status, None])),
+        "raw_code": draw(st.sampled_from([None, None, "EN_ROUTE"])),  # PostNord: meaning depends on the order
+        "minutes": draw(st.integers(0, 4)),  # a small range, so ties happen
+        "reason": draw(st.sampled_from([None, *ExceptionReason])),
+        "eta": draw(st.sampled_from([None, date(2026, 11, 27), date(2026, 11, 30)])),
+        "description": draw(st.sampled_from([None, "Sorted at terminal", "x" * 600])),
+        "raw_status": draw(st.sampled_from([None, "EN_ROUTE", "Arrived"])),
+        "location": draw(st.sampled_from([None, "Solna, SE"])),
+        "metadata": draw(st.sampled_from([{}, {"pickup_point": "Ica Nära"}, {"service": "home", "leg": 2}])),
+    }
+
+
+@pytest.fixture()
+def twins(pg_db: Engine, pg_url: str) -> Iterator[tuple[Engine, DirectConnections]]:
+    admin.add_store(pg_db, key="manual-store", name="Manual Store", platform="manual")
+    direct = DirectConnections(pg_url)
+    yield pg_db, direct
+    direct.close()
+
+
+def _order(db: Engine, number: str, email: str | None) -> int:
+    customer = {"customer_name": "Kari Nordmann"} | ({"customer_email": email} if email else {})
+    order = create_order(db, {"store_key": "manual-store", **customer})
+    attach_tracking(db, order.id, number, "postnord", actor="test")
+    return order.id
+
+
+def _event(spec: dict[str, Any], number: str, event_id: str) -> TrackingEvent:
+    return TrackingEvent(
+        courier="postnord",
+        tracking_number=number,
+        event_id=event_id,
+        occurred_at=T0 + timedelta(minutes=spec["minutes"]),
+        status=spec["status"],
+        exception_reason=spec["reason"] if spec["status"] == Status.EXCEPTION else None,
+        raw_code=spec["raw_code"],
+        raw_status=spec["raw_status"],
+        description=spec["description"] and spec["description"][:500],
+        location=spec["location"],
+        estimated_delivery=spec["eta"],
+        metadata=spec["metadata"],
+    )
+
+
+def _mails(db: Engine, order_id: int, order: dict[str, Any]) -> list[tuple[Any, ...]]:
+    rows = sorted(list_notifications(db, order_id=order_id), key=lambda row: row["id"])
+    mask = (order["order_number"], order["tracking_number"])
+    return [
+        tuple(
+            str(row[column]).replace(mask[0], "N").replace(mask[1], "T")
+            for column in ("channel", "trigger", "to_address", "subject", "body", "status", "error")
+        )
+        for row in rows
+    ]
+
+
+def _order_row(db: Engine, order_id: int) -> dict[str, Any]:
+    with db.connect() as conn:
+        return dict(conn.execute(select(orders).where(orders.c.id == order_id)).mappings().one())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=st.lists(events(), min_size=1, max_size=8), email=st.sampled_from([None, "kari@example.com"]))
+def test_fast_path_reaches_the_generic_paths_state_and_emails(
+    twins: tuple[Engine, DirectConnections], sequence: list[dict[str, Any]], email: str | None
+) -> None:
+    db, direct = twins
+    run = next(_ids)
+    fast_number, generic_number = f"FP{run:05d}SE", f"GP{run:05d}SE"
+    fast_id, generic_id = _order(db, fast_number, email), _order(db, generic_number, email)
+    for step, spec in enumerate(sequence):
+        now = utcnow()
+        event = _event(spec, fast_number, f"fast-{run}-{step}")
+        delivery = Delivery(headers={}, body=b"{}", request_id=uuid.uuid4().hex)
+        with direct.cursor() as cursor:
+            outcome = record_event_fast(cursor, FastEvent(event, delivery, "courier:postnord", None, now))
+        assert outcome is not None and outcome.result is EventResult.APPLIED
+        assert outcome.order_id == fast_id
+        with db.begin() as conn:
+            record_event(conn, _event(spec, generic_number, f"generic-{run}-{step}"), now)
+    fast, generic = _order_row(db, fast_id), _order_row(db, generic_id)
+    for column in ORDER_COLUMNS:
+        assert fast[column] == generic[column], (column, sequence)
+    assert _mails(db, fast_id, fast) == _mails(db, generic_id, generic), sequence
+
+
+def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engine, DirectConnections]) -> None:
+    db, direct = twins
+    order_id = _order(db, "FPOUTCOME1", "kari@example.com")
+    spec = {
+        "status": Status.OUT_FOR_DELIVERY,
+        "raw_code": None,
+        "minutes": 5,
+        "reason": None,
+        "eta": None,
+        "description": "Out with the driver",
+        "raw_status": None,
+        "location": None,
+        "metadata": {},
+    }
+    delivery = Delivery(headers={}, body=b"{}", request_id="r1")
+    with direct.cursor() as cursor:
+        item = FastEvent(_event(spec, "FPOUTCOME1", "o-1"), delivery, "courier:postnord", None, utcnow())
+        outcome = record_event_fast(cursor, item)
+        assert record_event_fast(cursor, item) is None  # the same delivery again: a duplicate
+    assert outcome is not None
+    assert (outcome.result, outcome.order_id) == (EventResult.APPLIED, order_id)
+    # (attaching the tracking number confirmed the order)
+    assert (outcome.old_status, outcome.new_status) == (Status.CONFIRMED, Status.OUT_FOR_DELIVERY)
+    with db.connect() as conn:
+        stored = conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings().one()
+    # Queued inside the statement with the order's facts; the text is composed on first read.
+    assert stored["subject"] is None and stored["facts"]["order_status"] == "out_for_delivery"
+    (listed,) = list_notifications(db, order_id=order_id)
+    assert listed["subject"].endswith("is out for delivery today")
+    assert "Kind regards,\nManual Store" in listed["body"]
