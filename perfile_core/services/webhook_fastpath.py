@@ -40,6 +40,10 @@ _MAIL_FACTS = ", ".join(
     for name in FACT_FIELDS
 )
 
+# What the outbox row needs of the changed order (order_status is one of the facts).
+_ORDER_FACTS = tuple(name for name in FACT_FIELDS if name != "store_name")  # orders columns of the same name
+_CHANGED_COLUMNS = ", ".join(f"o.{name}" for name in ("id", "customer_email", "store_id", *_ORDER_FACTS))
+
 APPLY = f"""
 WITH inbox AS (
     INSERT INTO webhook_inbox (source, dedupe_key, topic, headers, body, result, request_id, received_at)
@@ -91,7 +95,7 @@ WITH inbox AS (
         updated_at = %(now)s, change_cursor = nextval('order_change_seq')
     FROM folded f
     WHERE o.id = f.id
-    RETURNING o.*, f.old_status
+    RETURNING {_CHANGED_COLUMNS}, f.old_status
 ), outbox AS (
     -- notifications.status_trigger and outbox_values: a status that notifies, reached now.
     INSERT INTO notifications (order_id, channel, trigger, to_address, facts, status, error, created_at)

@@ -118,3 +118,46 @@ def test_manual_notification_and_missing_address(db, registry, make_order, smtp)
     book_order(db, registry, silent, "sandbox", "home", actor="ops")
     (record,) = notify.list_notifications(db, order_id=silent)
     assert record["status"] == "failed" and "no customer e-mail" in record["error"]
+
+
+def test_a_row_queued_with_facts_only_is_composed_when_sent_and_keeps_what_was_sent(db, registry, make_order, smtp):
+    """The receiver's one-statement fast path stores only the order's facts (it cannot run the
+    Python composer); the message says what was true when the row was queued."""
+    inbox, settings = smtp
+    order_id = make_order()
+    facts = {
+        "order_number": "PF-1042",
+        "customer_name": "Anna Berg",
+        "order_status": "exception",
+        "courier": "postnord",
+        "courier_name": None,
+        "tracking_number": "00370712345678901234",
+        "estimated_delivery": "2026-12-02",
+        "exception_reason": "address_issue",
+        "store_name": "Nordic Threads",
+    }
+    with db.begin() as conn:
+        conn.execute(
+            notifications.insert().values(
+                order_id=order_id,
+                channel="email",
+                trigger="status:exception",
+                to_address="anna@example.se",
+                facts=facts,
+                status="outbox",
+                created_at=utcnow(),
+            )
+        )
+    (listed,) = notify.list_notifications(db, order_id=order_id)
+    assert listed["subject"] == "Your order PF-1042 is delayed: there is a problem with the delivery"
+    assert (
+        "Reason: address issue" in listed["body"] and "Estimated delivery: Wednesday 02 December 2026" in listed["body"]
+    )
+
+    assert notify.send_pending(db, settings).sent == 1
+    ((recipients, message),) = inbox.messages
+    assert recipients == ["anna@example.se"] and message["Subject"] == listed["subject"]
+    assert "Kind regards,\r\nNordic Threads" in message.get_content()  # SMTP line endings
+    with db.connect() as conn:
+        stored = conn.execute(select(notifications).where(notifications.c.order_id == order_id)).mappings().one()
+    assert (stored["status"], stored["subject"], stored["body"]) == ("sent", listed["subject"], listed["body"])
