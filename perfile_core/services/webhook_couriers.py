@@ -50,7 +50,7 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
     result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
     detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
     if parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
-        # Two self-committing statements (webhook_fastpath); the answer follows the second's commit.
+        # One self-committing statement (webhook_fastpath); the answer follows its commit.
         with storage_guard(), context.direct.cursor() as cursor:
             fast = record_event_fast(cursor, FastEvent(parsed.event, delivery, source, parsed.topic, now))
         if fast is None:

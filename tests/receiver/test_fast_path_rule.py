@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from perfile_core.clock import utcnow
 from perfile_core.db.direct import DirectConnections
-from perfile_core.db.tables import notifications, orders
+from perfile_core.db.tables import notifications, orders, tracking_events, webhook_inbox
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services import admin
 from perfile_core.services.notifications import list_notifications
@@ -169,3 +169,43 @@ def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engin
     (listed,) = list_notifications(db, order_id=order_id)
     assert listed["subject"].endswith("is out for delivery today")
     assert "Kind regards,\nManual Store" in listed["body"]
+
+
+def test_an_event_recorded_before_by_polling_stores_the_delivery_and_changes_nothing(
+    twins: tuple[Engine, DirectConnections],
+) -> None:
+    """The statement's INSERTs have no ON CONFLICT: a unique violation undoes all of it; the
+    delivery is then stored on its own, and a repeated delivery changes nothing at all."""
+    db, direct = twins
+    order_id = _order(db, "FPPOLLED01", "kari@example.com")
+    spec = {
+        "status": Status.IN_TRANSIT,
+        "raw_code": None,
+        "minutes": 1,
+        "reason": None,
+        "eta": None,
+        "description": "Sorted",
+        "raw_status": None,
+        "location": None,
+        "metadata": {},
+    }
+    event = _event(spec, "FPPOLLED01", "shared-id-1")
+    with db.begin() as conn:
+        record_event(conn, event, utcnow())  # the poller got it first, with the same event id
+    before = _order_row(db, order_id)
+    delivery = Delivery(headers={}, body=b'{"pushed": true}', request_id="r-polled")
+    item = FastEvent(event, delivery, "courier:postnord", None, utcnow())
+    with direct.cursor() as cursor:
+        outcome = record_event_fast(cursor, item)
+        assert outcome is not None and outcome.result is EventResult.DUPLICATE
+        assert record_event_fast(cursor, item) is None  # the same delivery again
+    with db.connect() as conn:
+        stored = conn.execute(
+            select(webhook_inbox.c.body, webhook_inbox.c.detail).where(
+                webhook_inbox.c.dedupe_key == "postnord:shared-id-1"
+            )
+        ).all()
+        events = conn.execute(select(func.count()).select_from(tracking_events)).scalar_one()
+    assert stored == [(b'{"pushed": true}', "event recorded before")]
+    assert events == 1
+    assert _order_row(db, order_id)["change_cursor"] == before["change_cursor"]
