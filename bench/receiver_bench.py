@@ -5,20 +5,22 @@ signed events for random known tracking numbers for a bounded time. The events a
 signed before the timed window (bench/receiver_wrk.lua replays them), so the load generator
 takes little CPU from the servers on a small box. The same load then goes to a minimal
 reference endpoint (raw body, HMAC check, one INSERT + one UPDATE in one transaction) under
-the same gunicorn settings; the two alternate for several rounds and each figure printed is
-the median over the rounds. Prints accepted events/s, p50/p99 latency, the CPU each server's
-processes and PostgreSQL spent per accepted event (where the difference comes from), our/ref
-ratio, and counts lost or doubled events after the run (every id answered `accepted` must be
-stored once).
+the same gunicorn settings. Both servers run side by side; timed windows alternate between
+them in pairs, each right after a checkpoint; the rate, latency and CPU figures are medians
+over the windows and the ratio is the median of the pairs' ratios. Prints accepted events/s,
+p50/p99 latency, the CPU each server's processes and PostgreSQL spent per accepted event (where
+the difference comes from), our/ref ratio, and counts lost or doubled events after the run
+(every id answered `accepted` must be stored once).
 
-Environment: PERFILE_BENCH_ORDERS (default 1,000,000), PERFILE_BENCH_SECONDS (default 15),
-PERFILE_BENCH_SENDERS (16), PERFILE_BENCH_ROUNDS (3), PERFILE_BENCH_WRK_THREADS (2),
+Environment: PERFILE_BENCH_ORDERS (default 1,000,000), PERFILE_BENCH_SECONDS (default 8),
+PERFILE_BENCH_SENDERS (16), PERFILE_BENCH_ROUNDS (10 pairs), PERFILE_BENCH_WRK_THREADS (2),
 PERFILE_RECEIVER_WORKERS / _THREADS (gunicorn). Needs Debian's `wrk` (make system-deps).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -47,10 +49,10 @@ from bench.bulk_load import ensure_orders
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = int(os.environ.get("PERFILE_BENCH_ORDERS", "1000000"))
-SECONDS = float(os.environ.get("PERFILE_BENCH_SECONDS", "15"))
+SECONDS = float(os.environ.get("PERFILE_BENCH_SECONDS", "8"))
 WARMUP_SECONDS = 2.0
 SENDERS = int(os.environ.get("PERFILE_BENCH_SENDERS", "16"))
-ROUNDS = int(os.environ.get("PERFILE_BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("PERFILE_BENCH_ROUNDS", "10"))  # pairs of windows
 WRK_THREADS = int(os.environ.get("PERFILE_BENCH_WRK_THREADS", "2"))
 MAX_RATE = 4_000  # events signed per second of a run: more than both servers can take here
 MAX_REQUESTS = 200_000  # upper bound on what one run may send
@@ -201,30 +203,34 @@ def _checkpoint(url: str) -> None:
         conn.execute("CHECKPOINT")
 
 
-def _load(name: str, port: int, server: int, numbers: list[str], workdir: Path, round_: int, url: str) -> Run:
+def _window(name: str, port: int, server: int, numbers: list[str], workdir: Path, tag: str, url: str) -> Run:
+    """One timed wrk window against a running server, right after a checkpoint."""
     run = Run(name)
-    rng = random.Random(f"{name}-{round_}")
-    base = datetime.now(UTC) - timedelta(days=3)
-    for phase, seconds in (("warmup", WARMUP_SECONDS), ("timed", SECONDS)):
-        requests = workdir / f"{name}-{round_}-{phase}.tsv"
-        _requests(requests, numbers, min(MAX_REQUESTS, int(MAX_RATE * seconds)), base, rng)
-        base += timedelta(days=1)
-        if phase == "timed":
-            _checkpoint(url)
-        app_before, db_before = _cpu_now(server)
-        summary = _wrk(port, requests, workdir / f"{name}-{round_}-{phase}.out", seconds)
-        app_after, db_after = _cpu_now(server)
-        app_cpu, db_cpu = app_after - app_before, db_after - db_before
-        run.accepted_ids += summary["accepted"]
-        if phase == "timed":
-            accepted = max(len(summary["accepted"]), 1)
-            run.app_cpu_ms, run.db_cpu_ms = app_cpu * 1000 / accepted, db_cpu * 1000 / accepted
-            run.timed_accepted = len(summary["accepted"])
-            run.seconds = summary["duration_us"] / 1e6
-            run.p50_ms, run.p99_ms = summary["p50_us"] / 1000, summary["p99_us"] / 1000
-            run.errors = int(summary["errors"])
-            run.other = summary["other"]
+    rng = random.Random(f"{name}-{tag}")
+    requests = workdir / f"{name}-{tag}.tsv"
+    _requests(requests, numbers, min(MAX_REQUESTS, int(MAX_RATE * SECONDS)), _event_day(), rng)
+    _checkpoint(url)
+    app_before, db_before = _cpu_now(server)
+    summary = _wrk(port, requests, workdir / f"{name}-{tag}.out", SECONDS)
+    app_after, db_after = _cpu_now(server)
+    accepted = max(len(summary["accepted"]), 1)
+    run.accepted_ids = summary["accepted"]
+    run.app_cpu_ms = (app_after - app_before) * 1000 / accepted
+    run.db_cpu_ms = (db_after - db_before) * 1000 / accepted
+    run.timed_accepted = len(summary["accepted"])
+    run.seconds = summary["duration_us"] / 1e6
+    run.p50_ms, run.p99_ms = summary["p50_us"] / 1000, summary["p99_us"] / 1000
+    run.errors = int(summary["errors"])
+    run.other = summary["other"]
     return run
+
+
+_days = iter(range(10_000))
+
+
+def _event_day() -> datetime:
+    """Each window's events on a day of their own, newer than the last window's."""
+    return datetime.now(UTC) - timedelta(days=60 - next(_days))
 
 
 # -- where the CPU goes (Linux /proc) --------------------------------------------------------
@@ -364,7 +370,7 @@ def _lost_and_doubled(url: str, run: Run, table: str) -> tuple[int, int]:
 
 
 def _median(name: str, runs: list[Run]) -> Run:
-    """The median of each figure over the rounds; ids, answers and errors summed."""
+    """The median of each figure over the windows; ids, answers and errors summed."""
     merged = Run(name)
     for one in runs:
         merged.accepted_ids += one.accepted_ids
@@ -387,7 +393,7 @@ def _line(run: Run, rounds: list[Run]) -> str:
     return (
         f"   {run.name:<10} {run.rate:8.0f} accepted events/s   p50 {run.p50_ms:6.1f} ms"
         f"   p99 {run.p99_ms:6.1f} ms   CPU per event: app {run.app_cpu_ms:.2f} ms, PostgreSQL"
-        f" {run.db_cpu_ms:.2f} ms   (medians; rounds {each}/s{extra})"
+        f" {run.db_cpu_ms:.2f} ms   (medians; windows {each}/s{extra})"
     )
 
 
@@ -397,32 +403,44 @@ def run() -> list[str]:
     url = ensure_orders(ORDERS, "perfile_bench_receiver")
     numbers = _prepare(url)
     lines = [
-        f"   {ORDERS:,} orders, {SENDERS} senders (wrk, pre-signed events), {ROUNDS} alternating rounds"
-        f" of {SECONDS:.0f} s per server (after {WARMUP_SECONDS:.0f} s warm-up each);"
+        f"   {ORDERS:,} orders, {SENDERS} senders (wrk, pre-signed events), {ROUNDS} pairs of {SECONDS:.0f} s"
+        f" windows, one per server, order swapped every pair (after {WARMUP_SECONDS:.0f} s warm-up each);"
         f" load average before {os.getloadavg()[0]:.2f}"
     ]
     runs: dict[str, list[Run]] = {"receiver": [], "reference": []}
     apps = {"receiver": "receiver:create_app()", "reference": "bench.receiver_bench:reference_app()"}
-    with tempfile.TemporaryDirectory() as tmp:
-        # Alternate the two servers so a busy moment on the box hits both alike.
-        for round_ in range(ROUNDS):
-            for name in ("reference", "receiver"):
-                process, port = _serve(apps[name], url, Path(tmp) / f"{name}.log")
-                try:
-                    runs[name].append(_load(name, port, process.pid, numbers, Path(tmp), round_, url))
-                finally:
-                    _stop(process)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as servers:
+        workdir = Path(tmp)
+        ports, pids, warmed_up = {}, {}, {}
+        for name, app in apps.items():
+            process, ports[name] = _serve(app, url, workdir / f"{name}.log")
+            servers.callback(_stop, process)
+            pids[name] = process.pid
+            warmup = workdir / f"{name}-warmup.tsv"
+            _requests(warmup, numbers, int(MAX_RATE * WARMUP_SECONDS), _event_day(), random.Random(name))
+            warmed_up[name] = _wrk(ports[name], warmup, workdir / f"{name}-warmup.out", WARMUP_SECONDS)["accepted"]
+        # Short windows in pairs, the order swapped every pair: the box's slow spells (the
+        # database's WAL flushes dominate here and vary by +-25 % over tens of seconds) then
+        # fall on both servers alike, and each pair gives one ratio.
+        for pair in range(ROUNDS):
+            order = ("reference", "receiver") if pair % 2 == 0 else ("receiver", "reference")
+            for name in order:
+                runs[name].append(_window(name, ports[name], pids[name], numbers, workdir, f"w{pair}", url))
     load_after = os.getloadavg()[0]
     ours, ref = _median("receiver", runs["receiver"]), _median("reference", runs["reference"])
+    ours.accepted_ids += warmed_up["receiver"]  # counted for lost/doubled too
+    ref.accepted_ids += warmed_up["reference"]
+    pair_ratios = [a.rate / b.rate for a, b in zip(runs["receiver"], runs["reference"], strict=True) if b.rate]
     lost, doubled = _lost_and_doubled(url, ours, "tracking_events")
     inbox_lost, _ = _lost_and_doubled_inbox(url, ours)
     ref_lost, ref_doubled = _lost_and_doubled(url, ref, "bench_ref_events")
-    ratio = ours.rate / ref.rate if ref.rate else float("nan")
+    ratio = statistics.median(pair_ratios) if pair_ratios else float("nan")
     ok = ours.rate >= TARGET_RATE and ours.p99_ms < TARGET_P99_MS and ratio >= TARGET_RATIO
     lines += [
         _line(ours, runs["receiver"]),
         _line(ref, runs["reference"]),
-        f"   ratio receiver/reference {ratio:.2f} (target >= {TARGET_RATIO})",
+        f"   ratio receiver/reference {ratio:.2f} (median of the pairs' ratios"
+        f" {' / '.join(f'{one:.2f}' for one in pair_ratios)}; target >= {TARGET_RATIO})",
         f"   after the run: {lost} lost, {doubled} doubled tracking events; {inbox_lost} accepted deliveries"
         f" missing from the inbox (of {len(ours.accepted_ids):,}); reference {ref_lost} lost, {ref_doubled}"
         f" doubled (of {len(ref.accepted_ids):,}); load average after {load_after:.2f}",

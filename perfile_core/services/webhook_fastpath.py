@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -48,8 +49,10 @@ WITH inbox AS (
     VALUES (%(source)s, %(dedupe_key)s, %(topic)s, %(headers)s, %(body)s, 'accepted', %(request_id)s, %(now)s)
     RETURNING id
 ), target AS (
+    -- st: the event's status in this order's context (computed from the row FOR UPDATE locked)
     SELECT id, order_status, main_status, main_status_at, exception_reason, exception_at, shipped_at,
-        delivered_at, latest_event_at, {rule.rank("main_status")} AS main_rank
+        delivered_at, latest_event_at, {rule.rank("main_status")} AS main_rank,
+        {rule.contextual_status(rule.rank("main_status"), "%(status_if_picked_up)s::text", "%(status)s::text")} AS {_ST}
     FROM orders
     WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM inbox)
     ORDER BY id
@@ -65,17 +68,10 @@ WITH inbox AS (
         THEN %(now)s::timestamptz END
     FROM inbox
     RETURNING id
-), step AS (
-    SELECT target.*, {rule.contextual_status("main_rank", "%(status_if_picked_up)s::text", "%(status)s::text")}
-        AS {_ST}
-    FROM target
-    WHERE EXISTS (SELECT 1 FROM event)
-), ranked AS (
-    SELECT step.*, {rule.rank(_ST)} AS st_rank FROM step
 ), folded AS (
     SELECT id, order_status AS old_status, {_ST}, {", ".join(f"{sql} AS {name}" for name, sql in _FACTS.items())},
         (latest_event_at IS NULL OR {_T} >= latest_event_at) AS is_latest
-    FROM ranked
+    FROM (SELECT target.*, {rule.rank(_ST)} AS st_rank FROM target WHERE EXISTS (SELECT 1 FROM event)) ranked
 ), changed AS (
     UPDATE orders o SET
         order_status = {rule.folded_status("f." + _ST, "f.old_status", "f")},
@@ -157,6 +153,11 @@ def record_event_fast(cursor: psycopg.RawCursor[Any], item: FastEvent) -> EventO
     return EventOutcome(EventResult.APPLIED, order_id, Status(old_status), Status(new_status))
 
 
+@lru_cache(maxsize=8)
+def _values(statuses: frozenset[Status]) -> list[str]:
+    return sorted(status.value for status in statuses)
+
+
 def _parameters(
     event: TrackingEvent, delivery: Delivery, source: str, topic: str | None, now: datetime
 ) -> dict[str, Any]:
@@ -180,5 +181,5 @@ def _parameters(
         "latest_description": latest_description(event),
         "latest_location": event.location or None,
         "courier_metadata": Jsonb(event.metadata or {}),
-        "notify_statuses": sorted(notifications.notify_statuses()),
+        "notify_statuses": _values(notifications.notify_statuses()),
     }
