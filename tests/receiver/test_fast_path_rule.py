@@ -26,6 +26,7 @@ from perfile_core.db.tables import notifications, orders, tracking_events, webho
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services import admin
 from perfile_core.services.notifications import list_notifications
+from perfile_core.services.order_detail import order_detail
 from perfile_core.services.orders import attach_tracking, create_order
 from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
@@ -169,6 +170,9 @@ def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engin
     (listed,) = list_notifications(db, order_id=order_id)
     assert listed["subject"].endswith("is out for delivery today")
     assert "Kind regards,\nManual Store" in listed["body"]
+    # The order page's timeline shows the composed subject too.
+    titles = [entry.title for entry in order_detail(db, order_id).timeline if entry.kind == "notification"]
+    assert titles == [f"E-mail to kari@example.com: {listed['subject']}"]
 
 
 def test_an_event_recorded_before_by_polling_stores_the_delivery_and_changes_nothing(
