@@ -98,8 +98,7 @@ WITH inbox AS (
     FROM changed c
     WHERE c.order_status <> c.old_status AND c.order_status = ANY(%(notify_statuses)s::text[])
 )
-SELECT (SELECT id FROM inbox), (SELECT id FROM event), (SELECT id FROM target),
-    (SELECT old_status FROM changed), (SELECT order_status FROM changed)
+SELECT (SELECT id FROM target), (SELECT old_status FROM changed), (SELECT order_status FROM changed)
 """
 _APPLY = PositionalStatement(APPLY)
 
@@ -147,7 +146,7 @@ def record_event_fast(cursor: psycopg.RawCursor[Any], item: FastEvent) -> EventO
             cursor.execute(STORE_ONLY.text, STORE_ONLY.parameters(parameters))
             return EventOutcome(EventResult.DUPLICATE) if cursor.fetchone() else None
         raise
-    _inbox_id, _event_row_id, order_id, old_status, new_status = cursor.fetchone()  # type: ignore[misc]
+    order_id, old_status, new_status = cursor.fetchone()  # type: ignore[misc]
     if order_id is None:
         return EventOutcome(EventResult.UNMATCHED)
     return EventOutcome(EventResult.APPLIED, order_id, Status(old_status), Status(new_status))
