@@ -53,6 +53,24 @@ def counts(db: Engine) -> dict[str, int]:
         }
 
 
+# The orders columns a tracking event may change (both writers must agree on all of them).
+EVENT_COLUMNS = (
+    "order_status",
+    "main_status",
+    "main_status_at",
+    "exception_reason",
+    "exception_at",
+    "shipped_at",
+    "delivered_at",
+    "latest_event_at",
+    "latest_event_description",
+    "latest_event_location",
+    "latest_event_status",
+    "estimated_delivery",
+    "courier_metadata",
+)
+
+
 def order_row(db: Engine, **where: Any) -> Any:
     with db.connect() as conn:
         query = select(orders)

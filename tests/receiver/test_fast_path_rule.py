@@ -31,23 +31,9 @@ from perfile_core.services.orders import attach_tracking, create_order
 from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
 from perfile_core.services.webhooks import Delivery
+from tests.receiver.helpers import EVENT_COLUMNS
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-ORDER_COLUMNS = (
-    "order_status",
-    "main_status",
-    "main_status_at",
-    "exception_reason",
-    "exception_at",
-    "shipped_at",
-    "delivered_at",
-    "latest_event_at",
-    "latest_event_description",
-    "latest_event_location",
-    "latest_event_status",
-    "estimated_delivery",
-    "courier_metadata",
-)
 _ids = itertools.count()
 
 
@@ -79,6 +65,21 @@ def _order(db: Engine, number: str, email: str | None) -> int:
     order = create_order(db, {"store_key": "manual-store", **customer})
     attach_tracking(db, order.id, number, "postnord", actor="test")
     return order.id
+
+
+def _spec(status: Status, description: str) -> dict[str, Any]:
+    """One plain main-line event, as `events()` draws them."""
+    return {
+        "status": status,
+        "raw_code": None,
+        "minutes": 5,
+        "reason": None,
+        "eta": None,
+        "description": description,
+        "raw_status": None,
+        "location": None,
+        "metadata": {},
+    }
 
 
 def _event(spec: dict[str, Any], number: str, event_id: str) -> TrackingEvent:
@@ -135,7 +136,7 @@ def test_fast_path_reaches_the_generic_paths_state_and_emails(
         with db.begin() as conn:
             record_event(conn, _event(spec, generic_number, f"generic-{run}-{step}"), now)
     fast, generic = _order_row(db, fast_id), _order_row(db, generic_id)
-    for column in ORDER_COLUMNS:
+    for column in EVENT_COLUMNS:
         assert fast[column] == generic[column], (column, sequence)
     assert _mails(db, fast_id, fast) == _mails(db, generic_id, generic), sequence
 
@@ -143,17 +144,7 @@ def test_fast_path_reaches_the_generic_paths_state_and_emails(
 def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engine, DirectConnections]) -> None:
     db, direct = twins
     order_id = _order(db, "FPOUTCOME1", "kari@example.com")
-    spec = {
-        "status": Status.OUT_FOR_DELIVERY,
-        "raw_code": None,
-        "minutes": 5,
-        "reason": None,
-        "eta": None,
-        "description": "Out with the driver",
-        "raw_status": None,
-        "location": None,
-        "metadata": {},
-    }
+    spec = _spec(Status.OUT_FOR_DELIVERY, "Out with the driver")
     delivery = Delivery(headers={}, body=b"{}", request_id="r1")
     with direct.cursor() as cursor:
         item = FastEvent(_event(spec, "FPOUTCOME1", "o-1"), delivery, "courier:postnord", None, utcnow())
@@ -182,17 +173,7 @@ def test_an_event_recorded_before_by_polling_stores_the_delivery_and_changes_not
     delivery is then stored on its own, and a repeated delivery changes nothing at all."""
     db, direct = twins
     order_id = _order(db, "FPPOLLED01", "kari@example.com")
-    spec = {
-        "status": Status.IN_TRANSIT,
-        "raw_code": None,
-        "minutes": 1,
-        "reason": None,
-        "eta": None,
-        "description": "Sorted",
-        "raw_status": None,
-        "location": None,
-        "metadata": {},
-    }
+    spec = _spec(Status.IN_TRANSIT, "Sorted")
     event = _event(spec, "FPPOLLED01", "shared-id-1")
     with db.begin() as conn:
         record_event(conn, event, utcnow())  # the poller got it first, with the same event id

@@ -19,6 +19,7 @@ from perfile_core.services.notifications import list_notifications
 from perfile_core.services.orders import attach_tracking, create_order
 from receiver import create_app
 from tests.receiver.helpers import (
+    EVENT_COLUMNS,
     SANDBOX_SECRET,
     SHOP_DOMAIN,
     SHOPIFY_SECRET,
@@ -272,21 +273,7 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
             with pg_db.begin() as conn:
                 record_event(conn, event, utcnow())
         a, b = order_row(pg_db, tracking_number=fast), order_row(pg_db, tracking_number=generic)
-        for column in (
-            "order_status",
-            "main_status",
-            "main_status_at",
-            "exception_reason",
-            "exception_at",
-            "shipped_at",
-            "delivered_at",
-            "latest_event_at",
-            "latest_event_description",
-            "latest_event_location",
-            "latest_event_status",
-            "estimated_delivery",
-            "courier_metadata",
-        ):
+        for column in EVENT_COLUMNS:
             assert a[column] == b[column], (round_, column)
         # The fast path's outbox e-mails are the ones the generic path queues (same composer).
         assert _mails(pg_db, *ids[fast], fast) == _mails(pg_db, *ids[generic], generic), round_
