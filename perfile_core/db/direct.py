@@ -10,7 +10,7 @@ is closed rather than reused; the failing request answers 503 + Retry-After and 
 one connects again.
 
 The cursors are psycopg RawCursors: statements use PostgreSQL's own $1 placeholders
-(`positional` converts a named statement once, at import). psycopg's per-call conversion of
+(`PositionalStatement` converts a named statement once, at import). psycopg's per-call conversion of
 %(name)s placeholders is cached only for statements under 4 kB; the fast path's is longer,
 and re-parsing it cost ~0.1 ms of Python per request.
 """
