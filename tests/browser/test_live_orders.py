@@ -26,6 +26,7 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.ci import unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +43,7 @@ def _free_port() -> int:
 @pytest.fixture
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium must be installed in CI (make test installs it)")
-        pytest.skip("chromium is not installed")
+        unavailable("chromium is not installed (make test installs it)")
     engine = make_engine(sqlite_url)
     seed_demo(engine, orders_count=30, seed=9)
     engine.dispose()
