@@ -16,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, select
 
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain import store_names
 from perfile_core.domain.errors import SignatureError, UnknownSource
 from perfile_core.services.webhooks import storage_guard
 
@@ -78,7 +79,11 @@ def _load(db: Engine, kind: str, key: str) -> Source | None:
             if row is None:
                 return None
             return Source(row.id, row.code, "courier", None, _secrets(row))
-        condition = stores.c.shop_domain == key if kind == "shop_domain" else stores.c.key == key
+        condition = (
+            stores.c.shop_domain == store_names.shop_domain(key)
+            if kind == "shop_domain"
+            else stores.c.key == store_names.store_key(key)
+        )
         row = conn.execute(select(stores).where(condition)).first()
         if row is None:
             return None

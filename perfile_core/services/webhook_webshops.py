@@ -8,6 +8,7 @@ from datetime import datetime
 from perfile_core.clock import utcnow
 from perfile_core.couriers.formats.common import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_base64_hmac
+from perfile_core.domain import store_names
 from perfile_core.domain.errors import PayloadError, UnknownSource
 from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_orders import Applied, apply_fulfillment, apply_order
@@ -28,7 +29,7 @@ MAX_WEBHOOK_ID = 200
 
 def receive_shopify(context: WebhookContext, delivery: Delivery) -> Receipt:
     headers = delivery.headers
-    domain = (headers.get("x-shopify-shop-domain") or "").strip().lower()
+    domain = store_names.shop_domain(headers.get("x-shopify-shop-domain") or "")
     if not domain:
         raise UnknownSource("X-Shopify-Shop-Domain header is missing")
     store, _ = context.secrets.verified(
@@ -61,7 +62,7 @@ def receive_woocommerce(context: WebhookContext, store_key: str, delivery: Deliv
         return Receipt(Result.IGNORED, "woocommerce", "ping", "ping acknowledged, nothing stored")
     store, _ = context.secrets.verified(
         "store_key",
-        store_key,
+        store_names.store_key(store_key),
         lambda source: verify_base64_hmac(
             signature,
             delivery.body,
