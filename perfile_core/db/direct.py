@@ -7,9 +7,10 @@ work for that request, so this path takes an idle connection from a deque instea
 cursor kept per connection (a new cursor re-resolves its parameter dumpers and result
 loaders on every request: ~0.03 ms). A connection that broke, or is left in a transaction,
 is closed rather than reused; the failing request answers 503 + Retry-After and the next
-one connects again. One the server ended while it sat idle (a restart, a failover) is found
-at checkout without a round trip and replaced before anything is sent (db/liveness.py), so
-no delivery after an outage pays for it.
+one connects again, and the idle ones are closed with it (SQLAlchemy's pool does the same). One
+the server ended while it sat idle (a restart, a failover) is found at checkout without a round
+trip and replaced before anything is sent (db/liveness.py), so no delivery after an outage pays
+for it.
 
 The cursors are psycopg RawCursors: statements use PostgreSQL's own $1 placeholders
 (`PositionalStatement` converts a named statement once, at import). psycopg's per-call conversion of
@@ -84,7 +85,10 @@ class DirectConnections:
             if self._reusable(cursor.connection):
                 self._idle.append(cursor)
             else:
+                broken = cursor.connection.broken  # False once closed
                 cursor.connection.close()
+                if broken:  # what broke it (a failover, a firewall) likely broke the idle ones too
+                    self._close_idle()
 
     def _idle_cursor(self) -> psycopg.RawCursor[Any] | None:
         """The newest idle cursor whose connection the server has not ended; dead ones are
@@ -101,8 +105,14 @@ class DirectConnections:
     def close(self) -> None:
         """Close idle connections now and busy ones when they come back."""
         self._closed = True
-        while self._idle:
-            self._idle.pop().connection.close()
+        self._close_idle()
+
+    def _close_idle(self) -> None:
+        while True:
+            try:
+                self._idle.pop().connection.close()
+            except IndexError:
+                return
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._closed:

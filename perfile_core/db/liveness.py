@@ -2,12 +2,13 @@
 
 A connection that sat in a pool while the database restarted, failed over or ran
 pg_terminate_backend is dead, but the client learns it only by using it: its first statement
-fails and that delivery answers 503. Retrying such a statement afterwards is unsafe in
-general (the same error follows a server that died after committing it), so we ask before
-anything is sent: an idle connection has nothing to read, and a server that ended it has
-left its goodbye (a FATAL message, or end-of-file) on the socket. One poll() of the socket
-costs a system call, not a round trip (no pre-ping); a connection that fails it is discarded
-and the request runs on a fresh one, so nothing ever ran on the dead one.
+fails and that delivery answers 503. Retrying after the failure is safe only for a transaction
+that had not reached its COMMIT (services.webhooks.run_in_transaction); a self-committing
+statement may have committed before the same error. So we ask before anything is sent: an
+idle connection has nothing to read, and a server that ended it has left its goodbye (a FATAL
+message, or end-of-file) on the socket. One poll() of the socket costs a system call, not a
+round trip (no pre-ping); a connection that fails it is discarded and the request runs on a
+fresh one, so nothing ever ran on the dead one.
 """
 
 from __future__ import annotations

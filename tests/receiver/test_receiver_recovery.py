@@ -10,20 +10,24 @@ Retry-After at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg
+import pytest
 from flask import Flask
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import make_url
 
 from perfile_core.config import load_settings
-from perfile_core.db.tables import webhook_inbox
+from perfile_core.db.engine import make_engine
+from perfile_core.db.tables import stores, webhook_inbox
+from perfile_core.domain.errors import StorageUnavailable
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
+from perfile_core.services.webhooks import run_in_transaction
 from receiver import create_app
 from tests.receiver.helpers import SANDBOX_SECRET, SHOP_DOMAIN, SHOPIFY_SECRET, unified_event
 from tests.receiver.outage import end_sessions, other_sessions, until
@@ -168,3 +172,66 @@ def test_after_an_outage_every_delivery_is_accepted_on_its_first_try(pg_db: Engi
 
         assert answers == {COURIER_URL: [200] * WARM, SHOPIFY_URL: [200] * WARM}
         assert _inbox(pg_db) == 4 * WARM  # the refused deliveries stored nothing
+
+
+def test_connections_dropped_without_a_word_cost_at_most_one_delivery(pg_db: Engine, pg_url: str) -> None:
+    """A firewall forgot the receiver's connections: nothing shows on their sockets, a client
+    learns it when it sends. A transaction that failed before its COMMIT runs again on a fresh
+    connection (certain: the server kept nothing of it), so webshop deliveries are accepted at
+    once. The fast path's statement commits itself, and the same error follows a server that
+    committed it: that one delivery answers 503 (its sender's retry is applied), and its pool
+    closes the other idle connections with the broken one, so no other delivery pays."""
+    _setup(pg_db)
+    target = make_url(pg_url)
+    proxy = TcpProxy(target.port or 5432)
+    app_url = target.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        with _closing(_receiver(app_url)) as app:
+            _warm(app, _dsn(app_url))
+            proxy.forget()
+            deliveries = _deliveries(1)
+            answers: dict[str, list[int]] = {COURIER_URL: [], SHOPIFY_URL: []}
+            for delivery in deliveries:
+                answers[delivery[0]].append(_post(app, delivery))
+
+            assert answers == {COURIER_URL: [503] + [200] * (WARM - 1), SHOPIFY_URL: [200] * WARM}
+            assert _inbox(pg_db) == 4 * WARM - 1  # the refused delivery stored nothing
+            assert _post(app, deliveries[0]) == 200  # its sender's retry
+            assert _inbox(pg_db) == 4 * WARM
+    finally:
+        proxy.cut()
+
+
+def test_a_transaction_runs_again_only_when_its_connection_died_before_commit(pg_db: Engine, pg_url: str) -> None:
+    """services.webhooks.run_in_transaction on a real database behind a proxy that forgets
+    connections: before COMMIT the work runs once more on a fresh connection; at COMMIT it
+    does not (the server may have committed), and the caller gets StorageUnavailable."""
+    target = make_url(pg_url)
+    proxy = TcpProxy(target.port or 5432)
+    engine = make_engine(target.set(port=proxy.port).render_as_string(hide_password=False), pre_ping=False)
+    runs: list[str] = []
+
+    def add_store(key: str, *, forget_before_commit: bool = False) -> Callable[[Connection], None]:
+        def work(conn: Connection) -> None:
+            runs.append(key)
+            conn.execute(stores.insert().values(key=key, name=key, platform="manual", created_at=T0))
+            if forget_before_commit:
+                proxy.forget()
+
+        return work
+
+    try:
+        with engine.connect():
+            pass  # one pooled connection
+        proxy.forget()
+        run_in_transaction(engine, add_store("before-commit"))
+        assert runs == ["before-commit", "before-commit"]
+
+        with pytest.raises(StorageUnavailable):
+            run_in_transaction(engine, add_store("at-commit", forget_before_commit=True))
+        assert runs[2:] == ["at-commit"]
+    finally:
+        engine.dispose()
+        proxy.cut()
+    with pg_db.connect() as conn:
+        assert conn.execute(select(stores.c.key)).scalars().all() == ["before-commit"]
