@@ -13,7 +13,9 @@ from perfile_core.db.migrate import downgrade, migrate
 from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.domain.errors import Conflict, ValidationError
 from perfile_core.services import admin
+from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
+from perfile_core.services.queries import count_orders
 
 GOOD_SECRET = "whsec_" + base64.b64encode(b"k" * 24).decode()
 OTHER_GOOD_SECRET = "whsec_" + base64.b64encode(b"q" * 32).decode()
@@ -86,6 +88,7 @@ def test_shop_domain_and_key_are_stored_trimmed_and_in_lower_case(db: Engine):
             "shpss_x",
         )
     assert create_order(db, {"store_key": "UP-shop", "customer_name": "Kari"}).store_key == "up-shop"
+    assert count_orders(db, OrderFilter(store_keys=("Up-Shop ",)))[0] == 1  # orders export --store
 
 
 def test_a_key_or_domain_differing_only_in_case_is_taken(db: Engine):
