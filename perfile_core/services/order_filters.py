@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 
 from perfile_core.db.tables import orders, stores
+from perfile_core.domain import store_names
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import STALE_AFTER
@@ -86,7 +87,8 @@ def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[Col
     clauses: list[ColumnElement[Any]] = [orders.c.deleted_at.is_(None)]
     if flt.store_keys:
         # Resolve keys to ids first so the planner can use the store_id indexes.
-        ids = conn.execute(select(stores.c.id).where(stores.c.key.in_(flt.store_keys))).scalars().all()
+        keys = [store_names.store_key(key) for key in flt.store_keys]
+        ids = conn.execute(select(stores.c.id).where(stores.c.key.in_(keys))).scalars().all()
         clauses.append(orders.c.store_id.in_(ids) if ids else false())
     if flt.couriers:
         clauses.append(orders.c.courier.in_(flt.couriers))

@@ -19,7 +19,13 @@ from typing import Any
 
 from perfile_core.couriers.formats import common
 from perfile_core.domain.courier_mappings import normalize, parse_unified_status
-from perfile_core.domain.errors import MissingSignature, PayloadError, SignatureError, StaleTimestamp
+from perfile_core.domain.errors import (
+    MissingSignature,
+    PayloadError,
+    SignatureError,
+    StaleTimestamp,
+    ValidationError,
+)
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.domain.tracking_event import TrackingEvent
 
@@ -33,13 +39,42 @@ class Envelope:
     timestamp: int
 
 
+SECRET_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 16  # the spec asks for 24-64 random bytes; shorter is a mistake, not a key
+
+
 @lru_cache(maxsize=64)  # decoded once per secret, not per delivery
 def secret_key(secret: str) -> bytes:
     """The HMAC key of a `whsec_<base64>` secret."""
+    key = _decoded(secret.removeprefix(SECRET_PREFIX))
+    if key is None:
+        raise SignatureError("the configured courier secret is not a valid whsec_ secret")
+    return key
+
+
+def checked_secret(secret: str) -> str:
+    """A secret as it may be stored: `whsec_` + base64 of at least 16 bytes, trimmed;
+    ValidationError otherwise (a bad one would fail every delivery with 401). Never echoes it."""
+    value = secret.strip()
+    if not value.startswith(SECRET_PREFIX):
+        raise ValidationError(
+            "webhook_secret", f"a Standard Webhooks secret starts with {SECRET_PREFIX} followed by base64"
+        )
+    key = _decoded(value.removeprefix(SECRET_PREFIX))
+    if key is None:
+        raise ValidationError("webhook_secret", f"the part after {SECRET_PREFIX} is not valid base64")
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValidationError(
+            "webhook_secret", f"decodes to {len(key)} bytes; a Standard Webhooks key has at least {MIN_SECRET_BYTES}"
+        )
+    return value
+
+
+def _decoded(text: str) -> bytes | None:
     try:
-        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise SignatureError("the configured courier secret is not a valid whsec_ secret") from None
+        return None
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
