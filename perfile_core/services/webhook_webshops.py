@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from perfile_core.clock import utcnow
-from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.json_body import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_base64_hmac
 from perfile_core.domain.errors import PayloadError, UnknownSource
 from perfile_core.services.webhook_context import WebhookContext
