@@ -226,6 +226,25 @@ def test_unstorable_text_in_ids_is_refused_not_collapsed(client, courier_orders:
         assert detail.startswith(".".join(map(str, path)) + ": "), detail
 
 
+def test_unstorable_characters_in_headers_and_urls(client, configured: Engine) -> None:
+    body = encode(base_body("woocommerce"))
+    url, headers = signed("woocommerce", body)
+    before = counts(configured)
+    # Percent-decoded from the URL, so gunicorn passes it on as NUL.
+    response = client.post("/webhooks/woocommerce/demo%00woo", data=body, headers=headers)
+    assert (response.status_code, response.json["error"]) == (401, "unknown_source")
+    shopify = encode(base_body("shopify"))
+    url, headers = signed("shopify", shopify)
+    response = client.post(url, data=shopify, headers={**headers, "X-Shopify-Shop-Domain": "demo\x00shop"})
+    assert (response.status_code, response.json["error"]) == (401, "unknown_source")
+    assert counts(configured) == before
+    response = client.post(url, data=shopify, headers={**headers, "X-Forwarded-For": "10.0.0.1\x00"})
+    assert response.json == {"status": "accepted"}
+    with configured.connect() as conn:
+        stored = conn.execute(select(webhook_inbox.c.headers)).scalar_one()
+    assert stored["x-forwarded-for"] == "10.0.0.1\ufffd"
+
+
 # -- every field of every format, and random hostile values anywhere --------------------
 
 SWEEP_VALUES: list[Any] = [
