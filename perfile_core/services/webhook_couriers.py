@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from perfile_core.clock import utcnow
 from perfile_core.config import Settings
 from perfile_core.couriers.formats import bring_eventcast, standard_webhooks
-from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.json_body import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_shared_secret
 from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.db.tables import orders

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from perfile_core.clock import utcnow
-from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.json_body import parse_json_object, storable_text
 from perfile_core.couriers.formats.signatures import verify_base64_hmac
 from perfile_core.domain import store_names
 from perfile_core.domain.errors import PayloadError, UnknownSource
@@ -64,7 +64,8 @@ def receive_woocommerce(context: WebhookContext, store_key: str, delivery: Deliv
         return Receipt(Result.IGNORED, "woocommerce", "ping", "ping acknowledged, nothing stored")
     store, _ = context.secrets.verified(
         "store_key",
-        store_names.store_key(store_key),
+        # from the URL, percent-decoded: %00 arrives as NUL
+        store_names.store_key(storable_text(store_key)),
         lambda source: verify_base64_hmac(
             signature,
             delivery.body,

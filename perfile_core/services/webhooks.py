@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from perfile_core.couriers.formats.json_body import has_unstorable, storable_text
 from perfile_core.db.tables import webhook_inbox
 from perfile_core.domain.errors import StorageUnavailable
 
@@ -43,6 +44,13 @@ class Delivery:
     body: bytes
     request_id: str
     remote_addr: str | None = None
+
+    def __post_init__(self) -> None:
+        # Header values become lookups, dedupe keys, topics and stored headers. gunicorn refuses
+        # control characters in headers, other servers may not: keep them storable here, once.
+        if has_unstorable("".join(self.headers)) or has_unstorable("".join(self.headers.values())):
+            clean = {storable_text(name): storable_text(value) for name, value in self.headers.items()}
+            object.__setattr__(self, "headers", clean)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,9 @@ from perfile_core.domain.tracking_event import TrackingEvent
 
 EVENT_TYPE = "shipment.status_updated"
 MAX_EVENT_ID = 150
+# Checked before any arithmetic: int() also takes "1_000", " 12", "-5", Arabic-Indic digits
+# and 4,300-digit numbers, and a huge one overflows the float clock comparison.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,9 @@ def verify(
     signature = headers.get("webhook-signature")
     if not webhook_id or not stamp or not signature:
         raise MissingSignature("webhook-id, webhook-timestamp and webhook-signature headers are required")
-    try:
-        timestamp = int(stamp)
-    except ValueError:
-        raise SignatureError("webhook-timestamp is not unix seconds") from None
+    if not _UNIX_SECONDS.fullmatch(stamp):
+        raise SignatureError("webhook-timestamp must be unix seconds: 1 to 12 ASCII digits")
+    timestamp = int(stamp)
     if abs(now.timestamp() - timestamp) > tolerance_seconds:
         raise StaleTimestamp(f"webhook-timestamp is more than {tolerance_seconds} s away from our clock")
     given = [part.removeprefix("v1,").encode() for part in signature.split() if part.startswith("v1,")]
