@@ -13,7 +13,7 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 # unprivileged one, so keep the packaged service from starting: a policy-rc.d that denies
 # starts during the install (only if the machine has none), and disabled afterwards.
 install_nginx() {
-  echo "installing system package: nginx-light"
+  echo "installing system package: nginx"
   local policy=/usr/sbin/policy-rc.d added_policy=false status=0
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
@@ -21,7 +21,7 @@ install_nginx() {
     added_policy=true
   fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null || status=$?
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null || status=$?
   if $added_policy; then $SUDO rm -f "$policy"; fi
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
