@@ -27,13 +27,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(db_url: str, bind: str, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Iterator[subprocess.Popen[bytes]]:
     """`gunicorn -c receiver/gunicorn_conf.py` on `bind`; output (one JSON line per delivery) to log_path."""
     env = {
         **os.environ,
         "PERFILE_DATABASE_URL": db_url,
         "PERFILE_RECEIVER_BIND": bind,
-        "PERFILE_RECEIVER_WORKERS": "2",
+        "PERFILE_RECEIVER_WORKERS": str(workers),
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
