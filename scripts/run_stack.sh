@@ -28,9 +28,15 @@ pids+=($!)
 # clients cannot tie up its threads (deploy/nginx/receiver.conf.template).
 $BIN/python scripts/render_proxy_conf.py --listen "127.0.0.1:${RECEIVER_PORT}" \
   --upstream "$PERFILE_RECEIVER_BIND" --var-dir var/nginx --output var/nginx/receiver.conf
+rm -f var/nginx/nginx.pid
 "$NGINX" -p "$PWD/var/nginx" -e "$PWD/var/nginx/nginx-error.log" -c "$PWD/var/nginx/receiver.conf" \
   -g 'daemon off;' >>var/log/proxy.log 2>&1 &
 pids+=($!)
+# nginx writes its pid file once it listens; it gives up on a taken port after ~2.5 s.
+until [ -s var/nginx/nginx.pid ]; do
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "nginx did not start (is port ${RECEIVER_PORT} taken?): see var/nginx/nginx-error.log" >&2; exit 1; }
+  sleep 0.1
+done
 
 # Couriers that do not push (PostNord, DHL) are polled; queued customer e-mails are sent
 # (or stay in the outbox table when no SMTP host is configured).
