@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
-from datetime import date
 from typing import Any
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.arguments import day
 from perfile_core.clock import utcnow
 from perfile_core.domain.order import Order
 from perfile_core.services import orders as order_service
+from perfile_core.services.exports import write_csv
 from perfile_core.services.order_detail import find_order, order_detail
 from perfile_core.services.order_filters import OrderFilter, parse_statuses
 from perfile_core.services.queries import MAX_PAGE_SIZE, list_orders
@@ -81,15 +81,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--courier", action="append", default=[], help="courier code; repeatable")
     parser.add_argument("--search", help="order number, tracking number or part of a name")
     parser.add_argument("--needs-action", action="store_true")
-    parser.add_argument("--since", type=_date, help="created on or after YYYY-MM-DD")
-    parser.add_argument("--until", type=_date, help="created on or before YYYY-MM-DD")
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    parser.add_argument("--since", type=day, help="created on or after YYYY-MM-DD")
+    parser.add_argument("--until", type=day, help="created on or before YYYY-MM-DD")
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
@@ -132,11 +125,9 @@ def _export(args: argparse.Namespace, app: Perfile) -> int:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=[*EXPORT_FIELDS, *_computed_names()])
-        writer.writeheader()
-        for row in rows:
-            latest = row["latest_event"]
-            writer.writerow({**row, "latest_event": latest["description"] if latest else ""})
+        latest = [row["latest_event"]["description"] if row["latest_event"] else "" for row in rows]
+        flat = [{**row, "latest_event": description} for row, description in zip(rows, latest, strict=True)]
+        write_csv(flat, [*EXPORT_FIELDS, *_computed_names()], sys.stdout)
     return 0
 
 

@@ -8,12 +8,13 @@ database error.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import pydantic
 
 from perfile_core.domain.errors import ValidationError
+from perfile_core.domain.time_utils import parse_datetime
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
@@ -67,3 +68,15 @@ def parse_user_date(value: str, *, field: str) -> date:
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
     return check_date_range(parsed, field=field)
+
+
+def parse_user_datetime(value: str, *, field: str) -> datetime:
+    """An ISO 8601 time with a timezone typed by a user, in UTC, within the supported days."""
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError as exc:
+        raise ValidationError(field, str(exc) if "timezone" in str(exc) else f"{value!r} is not an ISO time") from None
+    except OverflowError:  # the offset moved it past year 9999 or before year 1
+        raise ValidationError(field, f"{value!r} is out of range") from None
+    check_date_range(parsed.date(), field=field)
+    return parsed
