@@ -5,40 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from perfile_core.bootstrap import Perfile
 from perfile_core.cli.arguments import day
 from perfile_core.clock import utcnow
-from perfile_core.domain.order import Order
 from perfile_core.services import orders as order_service
-from perfile_core.services.exports import write_csv
+from perfile_core.services.exports import export_row, export_rows, write_orders_csv
 from perfile_core.services.order_detail import find_order, order_detail
 from perfile_core.services.order_filters import OrderFilter, parse_statuses
-from perfile_core.services.queries import MAX_PAGE_SIZE, list_orders
-
-EXPORT_FIELDS = [
-    "id",
-    "order_number",
-    "store_key",
-    "customer_name",
-    "customer_email",
-    "order_status",
-    "tracking_number",
-    "courier",
-    "courier_name",
-    "service_type",
-    "estimated_delivery",
-    "exception_reason",
-    "postal_code",
-    "city",
-    "country_code",
-    "weight_grams",
-    "created_at",
-    "updated_at",
-    "shipped_at",
-    "delivered_at",
-]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -101,38 +75,14 @@ def filter_from_args(args: argparse.Namespace) -> OrderFilter:
     )
 
 
-def export_row(order: Order, now: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name in EXPORT_FIELDS:
-        value = getattr(order, name)
-        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    row.update(order.computed(now))
-    return row
-
-
 def _export(args: argparse.Namespace, app: Perfile) -> int:
-    flt = filter_from_args(args)
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    offset = 0
-    while True:
-        page = list_orders(app.db, flt, limit=MAX_PAGE_SIZE, offset=offset, with_total=False, now=now)
-        rows.extend(export_row(order, now) for order in page.orders)
-        if len(page.orders) < MAX_PAGE_SIZE:
-            break
-        offset += MAX_PAGE_SIZE
+    rows = export_rows(app.db, filter_from_args(args))
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        latest = [row["latest_event"]["description"] if row["latest_event"] else "" for row in rows]
-        flat = [{**row, "latest_event": description} for row, description in zip(rows, latest, strict=True)]
-        write_csv(flat, [*EXPORT_FIELDS, *_computed_names()], sys.stdout)
+        write_orders_csv(rows, sys.stdout)
     return 0
-
-
-def _computed_names() -> list[str]:
-    return list(Order(id=0, order_number="", store_key="", customer_name="", created_at=utcnow()).computed().keys())
 
 
 def _create(args: argparse.Namespace, app: Perfile) -> int:

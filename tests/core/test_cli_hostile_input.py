@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from perfile_core.services.exports import spreadsheet_safe
+from perfile_core.services.exports import orders_csv, spreadsheet_safe
+from perfile_core.services.order_filters import OrderFilter
 from tests.core.helpers import make_order, make_store
 from tests.core.test_cli import cli
 
@@ -93,6 +94,19 @@ def test_csv_export_neutralizes_formula_cells_and_json_keeps_them(db, db_url):
         assert name.lstrip() in [n.lstrip() for n in FORMULA_NAMES]  # JSON: verbatim, no quote added
         assert row["customer_name"].startswith("'") and row["customer_name"][1:].lstrip() == name.lstrip()
         assert row["city"] == "'-Kiruna" and row["weight_grams"] == "1200"
+
+
+def test_the_dashboards_download_is_the_same_neutralized_csv(db, db_url):
+    make_store(db)
+    for name in FORMULA_NAMES:
+        make_order(db, customer_name=name)
+
+    def names(text: str) -> list[str]:
+        return sorted(row["customer_name"] for row in csv.DictReader(io.StringIO(text, newline="")))
+
+    downloaded = names(orders_csv(db, OrderFilter()))
+    assert downloaded == names(cli(db_url, "orders", "export", "--format", "csv").stdout)
+    assert len(downloaded) == len(FORMULA_NAMES) and all(name.startswith("'") for name in downloaded)
 
 
 def test_only_text_cells_are_neutralized():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,13 @@ def test_orders_search_box_takes_odd_text(dashboard_db, search):
         assert "at most 200" in _shown_text(at)
     else:
         assert len(at.dataframe[0].value) == 0
+
+
+def test_orders_page_offers_the_cores_csv_instead_of_the_tables_own(dashboard_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+
+    assert not at.exception
+    assert [button.label for button in at.get("download_button")] == ["Download CSV"]
+    # Streamlit's table download writes cells verbatim; the config turns it off.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
