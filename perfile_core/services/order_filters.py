@@ -18,6 +18,7 @@ from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import STALE_AFTER
 from perfile_core.domain.status import ACTIVE_MAIN_LINE, TERMINAL, Status
 from perfile_core.domain.time_utils import UTC
+from perfile_core.services.validation import check_date_range, clean_user_text
 
 SORTABLE = {
     "created_at": orders.c.created_at,
@@ -42,6 +43,13 @@ class OrderFilter:
     descending: bool = True
 
     def __post_init__(self) -> None:
+        # Frozen, so the cleaned text replaces what was typed through object.__setattr__.
+        object.__setattr__(self, "search", clean_user_text(self.search, field="search"))
+        store_keys = (clean_user_text(key, field="store") for key in self.store_keys)
+        object.__setattr__(self, "store_keys", tuple(key for key in store_keys if key))
+        for name in ("created_from", "created_to"):
+            if getattr(self, name) is not None:
+                check_date_range(getattr(self, name), field=name)
         if self.sort not in SORTABLE:
             raise ValidationError("sort", f"cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}")
         unknown = [code for code in self.couriers if code not in COURIER_NAMES]
@@ -100,8 +108,8 @@ def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[Col
     if flt.created_to:
         end = datetime.combine(flt.created_to + timedelta(days=1), time.min, UTC)
         clauses.append(orders.c.created_at < end)
-    if flt.search and flt.search.strip():
-        clauses.append(search_clause(flt.search.strip()))
+    if flt.search:
+        clauses.append(search_clause(flt.search))
     if flt.needs_action:
         clauses.append(needs_action_sql(now))
     return clauses
