@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from perfile_core.domain.errors import ValidationError
+from perfile_core.domain.text import storable_text
 from perfile_core.domain.time_utils import parse_datetime
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
@@ -35,9 +36,6 @@ def _reason(error: Any) -> str:
 
 # Longer than any column a search or reference is compared with (names are 200 chars).
 MAX_USER_TEXT = 200
-# PostgreSQL cannot hold NUL, and no encoding holds a lone surrogate: both become U+FFFD,
-# which the receiver also stores in their place, so such text can still match what was stored.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Invisible marks that pasting carries along (bidi controls, zero-width space, BOM).
 _INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Filter dates are compared as days; the end of the last day must still be a datetime.
@@ -49,7 +47,7 @@ def clean_user_text(value: str | None, *, field: str) -> str | None:
     """Search text or an order reference as typed, ready for a bound parameter; None if blank."""
     if value is None:
         return None
-    cleaned = _INVISIBLE.sub("", _UNSTORABLE.sub("\ufffd", value)).strip()
+    cleaned = _INVISIBLE.sub("", storable_text(value)).strip()
     if len(cleaned) > MAX_USER_TEXT:
         raise ValidationError(field, f"is {len(cleaned):,} characters long; at most {MAX_USER_TEXT} can match")
     return cleaned or None

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from perfile_core.domain.errors import PayloadError
+from perfile_core.domain.text import REPLACEMENT, UNSTORABLE, has_unstorable, storable_text
+
+__all__ = ["MAX_DEPTH", "REPLACEMENT", "has_unstorable", "parse_json_object", "storable_text"]
 
 MAX_DEPTH = 64  # real payloads nest < 10 levels; the limit keeps every later walk shallow
-REPLACEMENT = "\ufffd"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _DECODER = json.JSONDecoder()  # built once: json.loads(..., hook=...) builds one per call
-
-
-def has_unstorable(value: str) -> bool:
-    """True when `value` holds NUL or a lone surrogate, which no database column takes."""
-    return _UNSTORABLE.search(value) is not None
-
-
-def storable_text(value: str) -> str:
-    """`value` with NUL and lone surrogates replaced by U+FFFD, so any database can store it."""
-    return _UNSTORABLE.sub(REPLACEMENT, value)
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -56,7 +46,7 @@ def _check_and_clean(root: dict[str, Any]) -> None:
     Written for speed (every courier event passes here): exact type checks (json builds
     plain dicts, lists, str and float), one regex search per string, a dict's keys searched
     joined, and the path kept as nested pairs, joined only for an error."""
-    search = _UNSTORABLE.search
+    search = UNSTORABLE.search
     stack: list[tuple[Any, int, tuple[Any, ...]]] = [(root, 1, ())]
     while stack:
         node, depth, path = stack.pop()
