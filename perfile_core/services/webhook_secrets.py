@@ -16,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, select
 
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain.courier_ownership import speaks_for
 from perfile_core.domain.errors import SignatureError, UnknownSource
 from perfile_core.services.webhooks import storage_guard
 
@@ -31,6 +32,7 @@ class Source:
     platform: str  # shopify | woocommerce | manual | courier
     shop_domain: str | None
     secrets: tuple[str, ...]
+    speaks_for: tuple[str, ...] = ()  # couriers an aggregator account may report for
 
 
 class SecretCache:
@@ -77,7 +79,7 @@ def _load(db: Engine, kind: str, key: str) -> Source | None:
             ).first()
             if row is None:
                 return None
-            return Source(row.id, row.code, "courier", None, _secrets(row))
+            return Source(row.id, row.code, "courier", None, _secrets(row), speaks_for(row.settings or {}))
         condition = stores.c.shop_domain == key if kind == "shop_domain" else stores.c.key == key
         row = conn.execute(select(stores).where(condition)).first()
         if row is None:
