@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from perfile_core.domain.couriers import courier_display_name
+from perfile_core.domain.couriers import COURIER_NAMES, courier_display_name
+from perfile_core.domain.errors import ValidationError
 
 SPEAKS_FOR = "speaks_for"  # courier account setting: codes of the couriers it may report for
 
@@ -44,6 +45,12 @@ def speaks_for(settings: Mapping[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         return ()
     return tuple(code for code in value if isinstance(code, str))
+
+
+def check_speaks_for(value: object) -> None:
+    """On the way in: `speaks_for` must list known courier codes (a typo would ignore every event)."""
+    if not isinstance(value, list) or not all(isinstance(code, str) and code in COURIER_NAMES for code in value):
+        raise ValidationError(f"settings.{SPEAKS_FOR}", f"must be a list of courier codes ({', '.join(COURIER_NAMES)})")
 
 
 def foreign_shipment_reason(event_courier: str) -> str:

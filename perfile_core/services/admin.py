@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, select
 from perfile_core.clock import utcnow
 from perfile_core.couriers.account import CourierAccount
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain.courier_ownership import SPEAKS_FOR, check_speaks_for
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, ValidationError
 
@@ -121,6 +122,8 @@ def configure_courier(
         raise ValidationError("code", f"unknown courier {code!r}; known: {', '.join(COURIER_NAMES)}")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ValidationError("base_url", "must start with http:// or https://")
+    if settings is not None and SPEAKS_FOR in settings:
+        check_speaks_for(settings[SPEAKS_FOR])
     now = utcnow()
     with db.begin() as conn:
         existing = conn.execute(select(courier_accounts).where(courier_accounts.c.code == code)).first()

@@ -22,9 +22,11 @@ from perfile_core.db.tables import notifications, webhook_inbox
 from perfile_core.services import admin
 from perfile_core.services.tracking import apply_stranded_events
 from tests.receiver.helpers import (
+    BRING_SECRET,
     POSTNORD_SECRET,
     SANDBOX_SECRET,
     SHOPIFY_SECRET,
+    bring_sample,
     load_sample,
     order_row,
     order_with_tracking,
@@ -176,3 +178,18 @@ def test_waiting_events_of_two_couriers_the_first_claims_an_unknown_courier_orde
     assert (order["courier"], order["order_status"]) == ("postnord", "picked_up")
     assert stored_events(configured, number) == [("postnord", "picked_up", order["id"]), ("sandbox", "delivered", None)]
     assert apply_stranded_events(configured) == 0
+
+
+def test_bring_event_goes_to_the_bring_order_holding_the_package_number(
+    client: FlaskClient, configured: Engine
+) -> None:
+    """Another courier's order with Bring's consignment number does not decide which number is meant."""
+    other_id = order_with_tracking(configured, BRING_NUMBER, "postnord")  # the consignment number, PostNord's
+    bring_id = order_with_tracking(configured, "370438101268058536", "bring")  # the package number
+    other_before = dict(order_row(configured, id=other_id))
+    response = client.post(
+        "/webhooks/couriers/bring", data=json.dumps(bring_sample()).encode(), headers={"X-Perfile-Secret": BRING_SECRET}
+    )
+    assert response.json == {"status": "accepted"}
+    assert order_row(configured, id=bring_id)["order_status"] == "ready_for_pickup"
+    assert dict(order_row(configured, id=other_id)) == other_before
