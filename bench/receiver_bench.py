@@ -336,7 +336,8 @@ def _prepare(url: str) -> list[str]:
             (SECRET,),
         )
         rows = conn.execute(
-            "SELECT tracking_number FROM orders WHERE tracking_number IS NOT NULL"
+            # The sandbox's own shipments: couriers move only their own (others' would be ignored).
+            "SELECT tracking_number FROM orders WHERE tracking_number IS NOT NULL AND courier = 'sandbox'"
             " AND order_status NOT IN ('delivered', 'returned', 'cancelled') ORDER BY random() LIMIT 50000"
         ).fetchall()
         conn.execute("VACUUM ANALYZE")

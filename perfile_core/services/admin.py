@@ -12,6 +12,7 @@ from perfile_core.couriers.account import CourierAccount
 from perfile_core.couriers.push import checked_webhook_secret
 from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.domain import store_names
+from perfile_core.domain.courier_ownership import SPEAKS_FOR, check_speaks_for
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, ValidationError
 
@@ -127,6 +128,8 @@ def configure_courier(
         raise ValidationError("base_url", "must start with http:// or https://")
     if webhook_secret is not None:
         webhook_secret = checked_webhook_secret(code, webhook_secret)
+    if settings is not None and SPEAKS_FOR in settings:
+        check_speaks_for(settings[SPEAKS_FOR])
     now = utcnow()
     with db.begin() as conn:
         existing = conn.execute(select(courier_accounts).where(courier_accounts.c.code == code)).first()

@@ -64,7 +64,7 @@ def poll_tracking(
         with db.begin() as conn:
             for event in sorted(events, key=lambda e: e.occurred_at):
                 outcome = record_event(conn, event, stamp)
-                if outcome.result != EventResult.DUPLICATE:
+                if outcome.result in (EventResult.APPLIED, EventResult.UNMATCHED):
                     report.events_new += 1
                 if outcome.status_changed:
                     report.status_changes += 1

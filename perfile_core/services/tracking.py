@@ -8,14 +8,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from perfile_core.clock import utcnow
+from perfile_core.db import courier_ownership_sql
 from perfile_core.db.orders_repo import load_shipment_state, state_columns, update_order
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
+from perfile_core.domain.courier_ownership import courier_after, foreign_shipment_reason, may_move
 from perfile_core.domain.status import ExceptionReason, ShipmentState, Status, apply_event, rank
 from perfile_core.domain.tracking_event import TrackingEvent
 from perfile_core.services import notifications
@@ -24,7 +26,8 @@ from perfile_core.services import notifications
 class EventResult(StrEnum):
     APPLIED = "applied"  # stored and applied to its order
     DUPLICATE = "duplicate"  # seen before; nothing changed
-    UNMATCHED = "unmatched"  # stored; applied once an order gets this tracking number
+    UNMATCHED = "unmatched"  # stored; applied once an order of its courier gets this tracking number
+    IGNORED = "ignored"  # the number is only other couriers' orders: nothing stored or changed
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class EventOutcome:
     order_id: int | None = None
     old_status: Status | None = None
     new_status: Status | None = None
+    detail: str | None = None  # why it was ignored
 
     @property
     def status_changed(self) -> bool:
@@ -40,16 +44,23 @@ class EventOutcome:
 
 
 def record_event(conn: Connection, event: TrackingEvent, now: datetime) -> EventOutcome:
-    """Store the event once (courier + event id) and apply it if its order is known."""
+    """Store the event once (courier + event id) and apply it if its courier's order is known.
+
+    Couriers move only their own shipments (domain.courier_ownership): when every order with
+    the number is another courier's, nothing is stored and the outcome says why.
+    """
+    candidates = conn.execute(
+        select(orders.c.id, orders.c.courier)
+        .where(orders.c.tracking_number == event.tracking_number, orders.c.deleted_at.is_(None))
+        .order_by(orders.c.id)
+        .with_for_update()  # an unknown courier is claimed by the first event that locks it
+    ).all()
+    order_id = next((row.id for row in candidates if may_move(event.courier, row.courier)), None)
+    if candidates and order_id is None:
+        return EventOutcome(EventResult.IGNORED, detail=foreign_shipment_reason(event.courier))
     event_row_id = _insert_event(conn, event, now)
     if event_row_id is None:
         return EventOutcome(EventResult.DUPLICATE)
-    order_id = conn.execute(
-        select(orders.c.id)
-        .where(orders.c.tracking_number == event.tracking_number, orders.c.deleted_at.is_(None))
-        .order_by(orders.c.id)
-        .limit(1)
-    ).scalar()
     if order_id is None:
         return EventOutcome(EventResult.UNMATCHED)
     old, new = apply_events_to_order(conn, order_id, [(event_row_id, event)], now)
@@ -92,15 +103,22 @@ def apply_events_to_order(
     events: list[tuple[int, TrackingEvent]],
     now: datetime,
 ) -> tuple[Status, Status]:
-    """Apply stored events (row id, event) to one order under the forward-only rule."""
+    """Apply stored events (row id, event) of the order's courier under the forward-only rule.
+
+    An order whose courier was unknown now has the events' courier."""
     state = load_shipment_state(conn, order_id, lock=True)
     old_status = state.status
     latest = conn.execute(
-        select(orders.c.latest_event_at, orders.c.courier_metadata).where(orders.c.id == order_id)
+        select(orders.c.latest_event_at, orders.c.courier_metadata, orders.c.courier).where(orders.c.id == order_id)
     ).one()
     state, changes = fold_events(
         state, latest.latest_event_at, latest.courier_metadata, [event for _row_id, event in events]
     )
+    courier = latest.courier
+    for _row_id, event in events:
+        courier = courier_after(event.courier, courier)
+    if courier != latest.courier:
+        changes["courier"] = courier
     update_order(conn, order_id, {**state_columns(state), **changes}, now)
     conn.execute(
         tracking_events.update()
@@ -164,7 +182,11 @@ def apply_stranded_events(db: Engine, *, limit: int = 1000, now: datetime | None
             select(tracking_events.c.tracking_number, func.min(orders.c.id))
             .join(
                 orders,
-                (orders.c.tracking_number == tracking_events.c.tracking_number) & orders.c.deleted_at.is_(None),
+                and_(
+                    orders.c.tracking_number == tracking_events.c.tracking_number,
+                    orders.c.deleted_at.is_(None),
+                    text(courier_ownership_sql.may_move("tracking_events.courier", "orders.courier")),
+                ),
             )
             .where(tracking_events.c.order_id.is_(None))
             .group_by(tracking_events.c.tracking_number)
@@ -174,7 +196,12 @@ def apply_stranded_events(db: Engine, *, limit: int = 1000, now: datetime | None
 
 
 def apply_waiting_events(conn: Connection, order_id: int, tracking_number: str, now: datetime) -> int:
-    """Apply events that arrived before their order had this tracking number."""
+    """Apply events that arrived before their order had this tracking number.
+
+    Only the order's courier's events apply; an order whose courier is unknown takes the
+    courier of the first event that arrived. Other couriers' events stay unmatched.
+    """
+    order_courier = conn.execute(select(orders.c.courier).where(orders.c.id == order_id).with_for_update()).scalar()
     rows = (
         conn.execute(
             select(tracking_events)
@@ -182,15 +209,19 @@ def apply_waiting_events(conn: Connection, order_id: int, tracking_number: str, 
                 tracking_events.c.tracking_number == tracking_number,
                 tracking_events.c.order_id.is_(None),
             )
-            .order_by(tracking_events.c.occurred_at)
+            .order_by(tracking_events.c.id)  # arrival order: the first sender claims an unknown courier
         )
         .mappings()
         .all()
     )
     if not rows:
         return 0
-    apply_events_to_order(conn, order_id, [(row["id"], event_from_row(row)) for row in rows], now)
-    return len(rows)
+    owner = courier_after(rows[0]["courier"], order_courier)
+    mine = [(row["id"], event_from_row(row)) for row in rows if may_move(row["courier"], owner)]
+    if not mine:
+        return 0
+    apply_events_to_order(conn, order_id, mine, now)
+    return len(mine)
 
 
 def event_from_row(row: Any) -> TrackingEvent:

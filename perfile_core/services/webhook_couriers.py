@@ -1,7 +1,10 @@
 """Use case: a courier's tracking event, verified, stored once and applied.
 
 Events go through services.tracking.record_event (forward-only rule, duplicates, events that
-arrive before their order). The courier's push format decides how to verify and parse.
+arrive before their order, couriers move only their own shipments), or on PostgreSQL through
+the fast path that states the same in one statement. The courier's push format decides how to
+verify and parse. A sender may report for another courier only when its account speaks for
+it (domain.courier_ownership); otherwise the delivery is stored as ignored, with the reason.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from perfile_core.clock import utcnow
 from perfile_core.config import Settings
@@ -17,7 +20,9 @@ from perfile_core.couriers.formats import bring_eventcast, standard_webhooks
 from perfile_core.couriers.formats.json_body import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_shared_secret
 from perfile_core.couriers.push import PushFormat, push_format
+from perfile_core.db import courier_ownership_sql
 from perfile_core.db.tables import orders
+from perfile_core.domain.courier_ownership import may_report_for, not_spoken_for_reason
 from perfile_core.domain.errors import PayloadError, UnknownCourier
 from perfile_core.services.tracking import EventOutcome, EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_context import WebhookContext
@@ -27,6 +32,7 @@ from perfile_core.services.webhooks import (
     Delivery,
     Receipt,
     Result,
+    mark_delivery,
     run_in_transaction,
     storage_guard,
     store_delivery,
@@ -39,6 +45,7 @@ class ParsedEvent:
     topic: str | None
     event: TrackingEvent | None  # None: a type we do not use
     payload: dict[str, Any]
+    speaks_for: tuple[str, ...] = ()  # the sender's account: couriers it may report for
 
 
 def receive_courier_event(context: WebhookContext, courier: str, delivery: Delivery) -> Receipt:
@@ -48,44 +55,58 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
     parsed = _verify_and_parse(context.secrets, context.settings, courier, fmt, delivery)
     source = f"courier:{courier}"
     now = utcnow()
-    result = Result.ACCEPTED if parsed.event is not None else Result.IGNORED
-    detail = None if parsed.event is not None else f"event {parsed.topic!r} is not used"
-    if parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
+    detail = _ignored_because(courier, parsed)
+    if detail is None and parsed.event is not None and fmt is PushFormat.UNIFIED and context.direct is not None:
         # One self-committing statement (webhook_fastpath); the answer follows its commit.
         with storage_guard(), context.direct.cursor() as cursor:
             fast = record_event_fast(cursor, FastEvent(parsed.event, delivery, source, parsed.topic, now))
         if fast is None:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
         return _receipt(context, source, parsed.topic, fast)
+    dedupe_key = f"{courier}:{parsed.event_id}"
 
     def store_and_record(conn: Connection) -> Receipt | EventOutcome:
         stored = store_delivery(
             conn,
             source=source,
-            dedupe_key=f"{courier}:{parsed.event_id}",
+            dedupe_key=dedupe_key,
             topic=parsed.topic,
             delivery=delivery,
-            result=result,
+            result=Result.ACCEPTED if detail is None else Result.IGNORED,
             detail=detail,
             now=now,
         )
         if not stored:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
-        if parsed.event is None:
+        if detail is not None or parsed.event is None:
             return Receipt(Result.IGNORED, source, parsed.topic, detail)
         event = parsed.event
         if fmt is PushFormat.BRING_EVENT_CAST:
             event = _bring_number(conn, event, parsed.payload)
-        return record_event(conn, event, now)
+        outcome = record_event(conn, event, now)
+        if outcome.result is EventResult.IGNORED:
+            mark_delivery(conn, dedupe_key, Result.IGNORED, outcome.detail)
+        return outcome
 
     done = run_in_transaction(context.db, store_and_record)
     return done if isinstance(done, Receipt) else _receipt(context, source, parsed.topic, done)
+
+
+def _ignored_because(sender: str, parsed: ParsedEvent) -> str | None:
+    """Why a verified delivery changes nothing, before looking at orders; None: apply it."""
+    if parsed.event is None:
+        return f"event {parsed.topic!r} is not used"
+    if not may_report_for(sender, parsed.event.courier, parsed.speaks_for):
+        return not_spoken_for_reason(sender, parsed.event.courier)
+    return None
 
 
 def _receipt(context: WebhookContext, source: str, topic: str | None, outcome: EventOutcome) -> Receipt:
     """After commit: tell listeners about the changed order and answer."""
     if outcome.result is EventResult.DUPLICATE:
         return Receipt(Result.DUPLICATE, source, topic, "event recorded before")
+    if outcome.result is EventResult.IGNORED:
+        return Receipt(Result.IGNORED, source, topic, outcome.detail)
     changed = (outcome.order_id,) if outcome.order_id is not None else ()
     context.changes.orders_changed(changed)
     detail = "kept until an order has this tracking number" if outcome.result is EventResult.UNMATCHED else None
@@ -97,7 +118,7 @@ def _verify_and_parse(
 ) -> ParsedEvent:
     headers = delivery.headers
     if fmt is PushFormat.UNIFIED:
-        _, envelope = secrets.verified(
+        sender, envelope = secrets.verified(
             "courier",
             courier,
             lambda source: standard_webhooks.verify(
@@ -111,7 +132,7 @@ def _verify_and_parse(
         payload = parse_json_object(delivery.body)
         event = standard_webhooks.parse_event(courier, envelope.webhook_id, payload)
         topic = payload.get("type") if isinstance(payload.get("type"), str) else None
-        return ParsedEvent(envelope.webhook_id, topic, event, payload)
+        return ParsedEvent(envelope.webhook_id, topic, event, payload, sender.speaks_for)
     header = headers.get(bring_eventcast.SECRET_HEADER.lower())
     secrets.verified(
         "courier",
@@ -125,11 +146,15 @@ def _verify_and_parse(
 
 
 def _bring_number(conn: Connection, event: TrackingEvent, payload: dict[str, Any]) -> TrackingEvent:
-    """Orders usually carry Bring's consignment number, sometimes the package number."""
+    """Orders usually carry Bring's consignment number, sometimes the package number (of
+    orders Bring may move: another courier's order never decides which number it is)."""
     candidates = bring_eventcast.candidate_numbers(payload)
+    mine = text(courier_ownership_sql.may_move(":event_courier", "orders.courier")).bindparams(
+        event_courier=event.courier
+    )
     found = conn.execute(
         select(orders.c.tracking_number)
-        .where(orders.c.tracking_number.in_(candidates), orders.c.deleted_at.is_(None))
+        .where(orders.c.tracking_number.in_(candidates), orders.c.deleted_at.is_(None), mine)
         .order_by(orders.c.id)
         .limit(1)
     ).scalar()

@@ -1,16 +1,20 @@
 """PostgreSQL fast path for one verified courier event: record_event's rules in one statement.
 
 The statement runs in autocommit, so it is its own transaction with no BEGIN or COMMIT round
-trip: it claims the inbox dedupe key, locks the order that has the tracking number, inserts the
-tracking event linked to it, applies the forward-only rule to the order inside the UPDATE
-(db/forward_only_sql.py, generated from domain/status.py) with the next change cursor, and
-queues the customer's e-mail in the outbox when the new status notifies: raw delivery and
-effects commit together, or not at all (listeners are told after commit, db/notify.py). The
-e-mail row stores the order's facts; its text is composed from them later (services.
-notifications.with_message), since the composer is Python.
+trip: it locks the order that has the tracking number and that the event's courier may move
+(domain/courier_ownership.py, as SQL in db/courier_ownership_sql.py), claims the inbox dedupe
+key (result `ignored`, and nothing else written, when only other couriers' orders have the
+number), inserts the tracking event linked to the order, applies the forward-only rule to the
+order inside the UPDATE (db/forward_only_sql.py, generated from domain/status.py) with the next
+change cursor, records the event's courier on an order whose courier was unknown, and queues
+the customer's e-mail in the outbox when the new status notifies: raw delivery and effects
+commit together, or not at all (listeners are told after commit, db/notify.py). The e-mail
+row stores the order's facts; its text is composed from them later (services.notifications.
+with_message), since the composer is Python.
 
 Results are the generic path's (services.tracking.record_event): a test applies random event
-sequences both ways and compares the orders and their e-mails.
+sequences, from the order's courier and from others, both ways and compares the orders, their
+couriers and their e-mails.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from perfile_core.db import courier_ownership_sql as ownership
 from perfile_core.db import forward_only_sql as rule
 from perfile_core.db.direct import PositionalStatement
 from perfile_core.domain.courier_mappings import status_in_context
+from perfile_core.domain.courier_ownership import foreign_shipment_reason
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.notify.email import FACT_FIELDS
 from perfile_core.services import notifications
@@ -44,20 +50,28 @@ _MAIL_FACTS = ", ".join(
 _CHANGED_COLUMNS = ", ".join(f"o.{name}" for name in ("id", "customer_email", "store_id", *_ORDER_FACTS))
 
 APPLY = f"""
-WITH inbox AS (
-    INSERT INTO webhook_inbox (source, dedupe_key, topic, headers, body, result, request_id, received_at)
-    VALUES (%(source)s, %(dedupe_key)s, %(topic)s, %(headers)s, %(body)s, 'accepted', %(request_id)s, %(now)s)
-    RETURNING id
-), target AS (
+WITH target AS (
+    -- The order the sender may move (db/courier_ownership_sql.py), locked before the inbox claim so
+    -- the claim can say whether the event was ignored.
     -- st: the event's status in this order's context (computed from the row FOR UPDATE locked)
     SELECT id, order_status, main_status, main_status_at, exception_reason, exception_at, shipped_at,
         delivered_at, latest_event_at, {rule.rank("main_status")} AS main_rank,
         {rule.contextual_status(rule.rank("main_status"), "%(status_if_picked_up)s::text", "%(status)s::text")} AS {_ST}
     FROM orders
-    WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM inbox)
+    WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL
+        AND {ownership.may_move("%(courier)s::text", "courier")}
     ORDER BY id
     LIMIT 1
     FOR UPDATE
+), inbox AS (
+    -- ignored: no order the sender may move, but other couriers' orders have the number
+    INSERT INTO webhook_inbox (source, dedupe_key, topic, headers, body, result, detail, request_id, received_at)
+    SELECT %(source)s, %(dedupe_key)s, %(topic)s, %(headers)s, %(body)s,
+        CASE WHEN foreign_only THEN 'ignored' ELSE 'accepted' END, CASE WHEN foreign_only THEN %(foreign_detail)s END,
+        %(request_id)s, %(now)s
+    FROM (SELECT NOT EXISTS (SELECT 1 FROM target) AND EXISTS (SELECT 1 FROM orders
+        WHERE tracking_number = %(tracking_number)s AND deleted_at IS NULL) AS foreign_only) ownership
+    RETURNING id, result
 ), event AS (
     INSERT INTO tracking_events (courier, tracking_number, event_id, raw_code, raw_status, normalized_status,
         exception_reason, occurred_at, description, location, estimated_delivery, raw_payload, received_at,
@@ -67,6 +81,7 @@ WITH inbox AS (
         %(raw_payload)s::jsonb, %(now)s, (SELECT id FROM target), CASE WHEN EXISTS (SELECT 1 FROM target)
         THEN %(now)s::timestamptz END
     FROM inbox
+    WHERE result = 'accepted'
     RETURNING id
 ), folded AS (
     SELECT id, order_status AS old_status, {_ST}, {", ".join(f"{sql} AS {name}" for name, sql in _FACTS.items())},
@@ -84,6 +99,7 @@ WITH inbox AS (
         estimated_delivery = CASE WHEN f.is_latest AND %(estimated_delivery)s::date IS NOT NULL
             THEN %(estimated_delivery)s::date ELSE o.estimated_delivery END,
         courier_metadata = o.courier_metadata || %(courier_metadata)s::jsonb,
+        courier = {ownership.courier_after("%(courier)s::text", "o.courier")},
         updated_at = %(now)s, change_cursor = nextval('order_change_seq')
     FROM folded f
     WHERE o.id = f.id
@@ -98,7 +114,8 @@ WITH inbox AS (
     FROM changed c
     WHERE c.order_status <> c.old_status AND c.order_status = ANY(%(notify_statuses)s::text[])
 )
-SELECT (SELECT id FROM target), (SELECT old_status FROM changed), (SELECT order_status FROM changed)
+SELECT (SELECT id FROM target), (SELECT old_status FROM changed), (SELECT order_status FROM changed),
+    (SELECT result FROM inbox)
 """
 _APPLY = PositionalStatement(APPLY)
 
@@ -146,7 +163,9 @@ def record_event_fast(cursor: psycopg.RawCursor[Any], item: FastEvent) -> EventO
             cursor.execute(STORE_ONLY.text, STORE_ONLY.parameters(parameters))
             return EventOutcome(EventResult.DUPLICATE) if cursor.fetchone() else None
         raise
-    order_id, old_status, new_status = cursor.fetchone()  # type: ignore[misc]
+    order_id, old_status, new_status, result = cursor.fetchone()  # type: ignore[misc]
+    if result == EventResult.IGNORED:
+        return EventOutcome(EventResult.IGNORED, detail=parameters["foreign_detail"])
     if order_id is None:
         return EventOutcome(EventResult.UNMATCHED)
     return EventOutcome(EventResult.APPLIED, order_id, Status(old_status), Status(new_status))
@@ -166,7 +185,8 @@ def _parameters(
     status = status_in_context(event.courier, event.raw_code, event.status, False)
     return {
         "source": source,
-        "dedupe_key": f"{event.courier}:{event.event_id}"[:300],
+        # The sender's key: an aggregator's event counts as the courier it reports for.
+        "dedupe_key": f"{source.removeprefix('courier:')}:{event.event_id}"[:300],
         "topic": topic and topic[:100],
         "headers": Jsonb(stored_headers(delivery.headers)),
         "body": delivery.body,
@@ -181,4 +201,5 @@ def _parameters(
         "latest_location": event.location or None,
         "courier_metadata": Jsonb(event.metadata or {}),
         "notify_statuses": _values(notifications.notify_statuses()),
+        "foreign_detail": foreign_shipment_reason(event.courier),
     }

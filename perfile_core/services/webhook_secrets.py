@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, select
 
 from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.domain import store_names
+from perfile_core.domain.courier_ownership import speaks_for
 from perfile_core.domain.errors import SignatureError, UnknownSource
 from perfile_core.services.webhooks import run_in_transaction
 
@@ -32,6 +33,7 @@ class Source:
     platform: str  # shopify | woocommerce | manual | courier
     shop_domain: str | None
     secrets: tuple[str, ...]
+    speaks_for: tuple[str, ...] = ()  # couriers an aggregator account may report for
 
 
 class SecretCache:
@@ -81,7 +83,7 @@ def _read(conn: Connection, kind: str, key: str) -> Source | None:
         ).first()
         if row is None:
             return None
-        return Source(row.id, row.code, "courier", None, _secrets(row))
+        return Source(row.id, row.code, "courier", None, _secrets(row), speaks_for(row.settings or {}))
     condition = (
         stores.c.shop_domain == store_names.shop_domain(key)
         if kind == "shop_domain"

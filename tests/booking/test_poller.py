@@ -50,3 +50,23 @@ def test_poll_reports_courier_errors_per_shipment(db, httpserver, postnord_regis
     report = poll_tracking(db, postnord_registry)
     assert report.shipments == 1 and len(report.errors) == 1
     assert "internal error during the tracking" in report.errors[0][1]
+
+
+def test_poll_moves_only_the_polled_couriers_order(db, httpserver, postnord_registry, make_order):
+    """Another courier's order with the same number (created first, so it would be found first)
+    is left alone: couriers move only their own shipments."""
+    httpserver.expect_request(TRACK).respond_with_json(sample("postnord_trackandtrace_v7_findbyidentifier_response"))
+    other = make_order()
+    attach_tracking(db, other, NUMBER, "sandbox", actor="ops")
+    order_id = make_order()
+    attach_tracking(db, order_id, NUMBER, "postnord", actor="ops")
+
+    report = poll_tracking(db, postnord_registry)
+
+    assert (report.shipments, report.events_new, report.errors) == (1, 3, [])
+    with db.connect() as conn:
+        assert get_order(conn, order_id).order_status == Status.READY_FOR_PICKUP
+        untouched = get_order(conn, other)
+        owners = set(conn.execute(select(tracking_events.c.order_id)).scalars())
+    assert (untouched.order_status, untouched.latest_event_at) == (Status.CONFIRMED, None)
+    assert owners == {order_id}

@@ -65,6 +65,11 @@ def test_export_csv_with_filters(seeded_url):
         (["couriers", "configure", "pigeon"], "unknown courier 'pigeon'"),
         (["couriers", "configure", "bring", "--base-url", "ftp://x"], "base_url"),
         (["couriers", "configure", "bring", "--settings", "[1]"], "must be a JSON object"),
+        (
+            ["couriers", "configure", "budbee", "--settings", '{"speaks_for": "postnord"}'],
+            "settings.speaks_for: must be a list of courier codes",
+        ),
+        (["couriers", "configure", "budbee", "--settings", '{"speaks_for": ["pigeon"]}'], "settings.speaks_for"),
         (["orders", "show", "no-such-order"], "no order matches"),
         (["frobnicate"], "invalid choice"),
     ],

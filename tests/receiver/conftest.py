@@ -14,6 +14,7 @@ from perfile_core.services import admin
 from receiver import create_app
 from tests.receiver.helpers import (
     BRING_SECRET,
+    DHL_SECRET,
     POSTNORD_SECRET,
     SANDBOX_SECRET,
     SHOP_DOMAIN,
@@ -39,6 +40,7 @@ def configured(db: Engine) -> Engine:
     admin.configure_courier(db, "bring", webhook_secret=BRING_SECRET)
     admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
     admin.configure_courier(db, "postnord", webhook_secret=POSTNORD_SECRET)
+    admin.configure_courier(db, "dhl", webhook_secret=DHL_SECRET)
     return db
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from standardwebhooks.webhooks import Webhook
 
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
+from perfile_core.services.orders import attach_tracking, create_order
 from tests.fixtures import CONTRACTS
 
 SHOP_DOMAIN = "demo-delivery-shop.myshopify.com"
@@ -22,6 +23,7 @@ WOO_SECRET = "wc-demo-secret-7Qx2LmP9vT4k"
 BRING_SECRET = "bring-eventcast-shared-3b9f"
 SANDBOX_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 POSTNORD_SECRET = "whsec_c2VjcmV0LXBvc3Rub3JkLXRlc3Qta2V5LTEyMw=="
+DHL_SECRET = "whsec_ZGhsLXRlc3Qtc2VjcmV0LWtleS0wMDAx"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,24 @@ EVENT_COLUMNS = (
     "estimated_delivery",
     "courier_metadata",
 )
+
+
+def order_with_tracking(db: Engine, number: str, courier: str) -> int:
+    """A manual order with a tracking number of `courier` attached (status confirmed)."""
+    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"})
+    attach_tracking(db, order.id, number, courier, actor="test")
+    return order.id
+
+
+def stored_events(db: Engine, number: str) -> list[tuple[str, str | None, int | None]]:
+    """(courier, normalized status, order id) of the events stored for a tracking number, in arrival order."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(tracking_events.c.courier, tracking_events.c.normalized_status, tracking_events.c.order_id)
+            .where(tracking_events.c.tracking_number == number)
+            .order_by(tracking_events.c.id)
+        ).all()
+    return [(courier, status, order_id) for courier, status, order_id in rows]
 
 
 def order_row(db: Engine, **where: Any) -> Any:

@@ -1,10 +1,12 @@
 """The receiver's one-statement fast path applies exactly the domain's forward-only rule.
 
 domain/status.py defines the rule; db/forward_only_sql.py restates it as SQL for the fast
-path. Random event sequences (every status, informational events, ties in time, PostNord's
-context-dependent EN_ROUTE, exceptions with reasons, ETAs, courier metadata, orders with and
-without an e-mail address) go through both writers onto twin orders; the orders and the
-e-mails they queue must be identical.
+path, and domain/courier_ownership.py's rule that couriers move only their own shipments is
+restated in db/courier_ownership_sql.py. Random event sequences (every status, informational
+events, ties in time, PostNord's context-dependent EN_ROUTE, exceptions with reasons, ETAs,
+courier metadata, events from the order's courier and from another, orders of a known and of an
+unknown courier, with and without an e-mail address) go through both writers onto twin orders;
+the outcomes, the orders (their courier included) and the e-mails they queue must be identical.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services import admin
 from perfile_core.services.notifications import list_notifications
 from perfile_core.services.order_detail import order_detail
-from perfile_core.services.orders import attach_tracking, create_order
+from perfile_core.services.orders import attach_tracking, attach_tracking_in, create_order
 from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
 from perfile_core.services.webhooks import Delivery
-from tests.receiver.helpers import EVENT_COLUMNS
+from tests.receiver.helpers import EVENT_COLUMNS, stored_events
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 _ids = itertools.count()
@@ -49,6 +51,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
         "raw_status": draw(st.sampled_from([None, "EN_ROUTE", "Arrived"])),
         "location": draw(st.sampled_from([None, "Solna, SE"])),
         "metadata": draw(st.sampled_from([{}, {"pickup_point": "Ica Nära"}, {"service": "home", "leg": 2}])),
+        "courier": draw(st.sampled_from(["postnord", "postnord", "sandbox"])),  # sandbox: a foreign courier
     }
 
 
@@ -60,10 +63,15 @@ def twins(pg_db: Engine, pg_url: str) -> Iterator[tuple[Engine, DirectConnection
     direct.close()
 
 
-def _order(db: Engine, number: str, email: str | None) -> int:
+def _order(db: Engine, number: str, email: str | None, courier: str | None = "postnord") -> int:
+    """A confirmed order with the tracking number; courier None: a webshop's unknown courier name."""
     customer = {"customer_name": "Kari Nordmann"} | ({"customer_email": email} if email else {})
     order = create_order(db, {"store_key": "manual-store", **customer})
-    attach_tracking(db, order.id, number, "postnord", actor="test")
+    if courier is not None:
+        attach_tracking(db, order.id, number, courier, actor="test")
+    else:
+        with db.begin() as conn:
+            attach_tracking_in(conn, order.id, number, None, utcnow(), courier_name="Hemleverans Syd")
     return order.id
 
 
@@ -79,12 +87,13 @@ def _spec(status: Status, description: str) -> dict[str, Any]:
         "raw_status": None,
         "location": None,
         "metadata": {},
+        "courier": "postnord",
     }
 
 
 def _event(spec: dict[str, Any], number: str, event_id: str) -> TrackingEvent:
     return TrackingEvent(
-        courier="postnord",
+        courier=spec["courier"],
         tracking_number=number,
         event_id=event_id,
         occurred_at=T0 + timedelta(minutes=spec["minutes"]),
@@ -116,29 +125,40 @@ def _order_row(db: Engine, order_id: int) -> dict[str, Any]:
         return dict(conn.execute(select(orders).where(orders.c.id == order_id)).mappings().one())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sequence=st.lists(events(), min_size=1, max_size=8), email=st.sampled_from([None, "kari@example.com"]))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sequence=st.lists(events(), min_size=1, max_size=8),
+    email=st.sampled_from([None, "kari@example.com"]),
+    courier=st.sampled_from(["postnord", "postnord", None]),  # None: the webshop named an unknown courier
+)
 def test_fast_path_reaches_the_generic_paths_state_and_emails(
-    twins: tuple[Engine, DirectConnections], sequence: list[dict[str, Any]], email: str | None
+    twins: tuple[Engine, DirectConnections], sequence: list[dict[str, Any]], email: str | None, courier: str | None
 ) -> None:
     db, direct = twins
     run = next(_ids)
     fast_number, generic_number = f"FP{run:05d}SE", f"GP{run:05d}SE"
-    fast_id, generic_id = _order(db, fast_number, email), _order(db, generic_number, email)
+    fast_id, generic_id = _order(db, fast_number, email, courier), _order(db, generic_number, email, courier)
     for step, spec in enumerate(sequence):
         now = utcnow()
         event = _event(spec, fast_number, f"fast-{run}-{step}")
         delivery = Delivery(headers={}, body=b"{}", request_id=uuid.uuid4().hex)
         with direct.cursor() as cursor:
-            outcome = record_event_fast(cursor, FastEvent(event, delivery, "courier:postnord", None, now))
-        assert outcome is not None and outcome.result is EventResult.APPLIED
-        assert outcome.order_id == fast_id
+            fast = record_event_fast(cursor, FastEvent(event, delivery, f"courier:{spec['courier']}", None, now))
         with db.begin() as conn:
-            record_event(conn, _event(spec, generic_number, f"generic-{run}-{step}"), now)
-    fast, generic = _order_row(db, fast_id), _order_row(db, generic_id)
-    for column in EVENT_COLUMNS:
-        assert fast[column] == generic[column], (column, sequence)
-    assert _mails(db, fast_id, fast) == _mails(db, generic_id, generic), sequence
+            generic = record_event(conn, _event(spec, generic_number, f"generic-{run}-{step}"), now)
+        assert fast is not None and fast.result in (EventResult.APPLIED, EventResult.IGNORED)
+        assert (fast.result, fast.detail) == (generic.result, generic.detail), (step, sequence)
+        assert (fast.order_id, generic.order_id) == ((fast_id, generic_id) if fast.order_id else (None, None))
+    fast_row, generic_row = _order_row(db, fast_id), _order_row(db, generic_id)
+    for column in (*EVENT_COLUMNS, "courier"):
+        assert fast_row[column] == generic_row[column], (column, sequence)
+    assert _mails(db, fast_id, fast_row) == _mails(db, generic_id, generic_row), sequence
+    # An ignored event leaves no row; the others are stored alike (linked to the twin or not).
+    assert _linked(stored_events(db, fast_number)) == _linked(stored_events(db, generic_number)), sequence
+
+
+def _linked(events: list[tuple[str, str | None, int | None]]) -> list[tuple[str, str | None, bool]]:
+    return [(courier, status, order_id is not None) for courier, status, order_id in events]
 
 
 def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engine, DirectConnections]) -> None:

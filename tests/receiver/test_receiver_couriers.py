@@ -10,14 +10,15 @@ import pytest
 from sqlalchemy import Engine, select
 
 from perfile_core.db.tables import tracking_events, webhook_inbox
-from perfile_core.services.orders import attach_tracking, create_order
 from tests.receiver.helpers import (
     BRING_SECRET,
+    DHL_SECRET,
     POSTNORD_SECRET,
     SANDBOX_SECRET,
     bring_sample,
     counts,
     order_row,
+    order_with_tracking,
     unified_event,
 )
 
@@ -34,14 +35,8 @@ STATE_COLUMNS = (
 )
 
 
-def _order(db: Engine, number: str, courier: str) -> int:
-    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"})
-    attach_tracking(db, order.id, number, courier, actor="test")
-    return order.id
-
-
 def test_bring_event_cast_sample_moves_the_consignment(client, configured: Engine) -> None:
-    _order(configured, "70438101268018539", "bring")
+    order_with_tracking(configured, "70438101268018539", "bring")
     body = json.dumps(bring_sample()).encode()
     headers = {
         "Content-Type": "application/json",
@@ -62,7 +57,7 @@ def test_bring_event_cast_sample_moves_the_consignment(client, configured: Engin
 
 
 def test_bring_event_for_an_order_holding_the_package_number(client, configured: Engine) -> None:
-    _order(configured, "370438101268058536", "bring")
+    order_with_tracking(configured, "370438101268058536", "bring")
     headers = {"X-Perfile-Secret": BRING_SECRET}
     response = client.post("/webhooks/couriers/bring", data=json.dumps(bring_sample()).encode(), headers=headers)
     assert response.json == {"status": "accepted"}
@@ -70,7 +65,7 @@ def test_bring_event_for_an_order_holding_the_package_number(client, configured:
 
 
 def test_unified_event_contract_example(client, configured: Engine) -> None:
-    _order(configured, "00370712345678901234", "postnord")
+    order_with_tracking(configured, "00370712345678901234", "postnord")
     body, headers = unified_event(
         POSTNORD_SECRET,
         "postnord",
@@ -95,11 +90,11 @@ def test_a_pushed_event_is_kept_once_byte_exact_in_the_inbox(client, configured:
     """The delivery's bytes live in webhook_inbox under courier:event_id; the event row does
     not carry a second copy of the payload."""
     if courier == "bring":
-        _order(configured, "70438101268018539", "bring")
+        order_with_tracking(configured, "70438101268018539", "bring")
         body = json.dumps(bring_sample(), indent=1).encode()  # odd whitespace must survive as sent
         headers = {"X-Perfile-Secret": BRING_SECRET}
     else:
-        _order(configured, "SBXRAW1", "sandbox")
+        order_with_tracking(configured, "SBXRAW1", "sandbox")
         body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXRAW1", "in_transit", T0)
     assert client.post(f"/webhooks/couriers/{courier}", data=body, headers=headers).json == {"status": "accepted"}
     with configured.connect() as conn:
@@ -148,8 +143,8 @@ def _state(db: Engine, number: str) -> tuple:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(client, configured: Engine, seed: int) -> None:
-    _order(configured, "SBXORDERED1", "sandbox")
-    _order(configured, "SBXSHUFFLED1", "sandbox")
+    order_with_tracking(configured, "SBXORDERED1", "sandbox")
+    order_with_tracking(configured, "SBXSHUFFLED1", "sandbox")
     for body, headers in _deliveries("SBXORDERED1"):
         assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code == 200
     shuffled = _deliveries("SBXSHUFFLED1")
@@ -165,22 +160,16 @@ def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(client, conf
 def test_event_before_its_order_is_applied_when_the_order_gets_the_number(client, configured: Engine) -> None:
     body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXEARLY1", "in_transit", T0)
     assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).json == {"status": "accepted"}
-    order_id = _order(configured, "SBXEARLY1", "sandbox")
+    order_id = order_with_tracking(configured, "SBXEARLY1", "sandbox")
     assert order_row(configured, id=order_id)["order_status"] == "in_transit"
 
 
 def test_event_before_its_webshop_order_is_applied_when_the_order_arrives(client, configured: Engine) -> None:
     from tests.receiver.helpers import load_sample
 
-    body, headers = unified_event(
-        SANDBOX_SECRET,
-        "sandbox",
-        "JVGL0612345678900123",
-        "picked_up",
-        T0,
-    )
-    # The webshop says DHL; the event is the sandbox courier's, matched by tracking number.
-    client.post("/webhooks/couriers/sandbox", data=body, headers=headers)
+    body, headers = unified_event(DHL_SECRET, "dhl", "JVGL0612345678900123", "picked_up", T0)
+    # The webshop says DHL: DHL's event, kept until the order has the number, then applied.
+    assert client.post("/webhooks/couriers/dhl", data=body, headers=headers).json == {"status": "accepted"}
     sample = load_sample("shopify_orders_create_with_tracking")
     client.post("/webhooks/shopify", data=sample.body, headers=sample.headers)
     assert order_row(configured, external_id="6201234567890")["order_status"] == "picked_up"

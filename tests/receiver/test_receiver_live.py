@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from tests.receiver.helpers import (
     BRING_SECRET,
+    DHL_SECRET,
     SANDBOX_SECRET,
     WOO_STORE,
     bring_sample,
@@ -62,12 +63,13 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
         timeout=10,
     )
     assert bring.json() == {"status": "accepted"}
-    body, headers = unified_event(SANDBOX_SECRET, "sandbox", "JVGL0612345678900123", "in_transit", datetime.now(UTC))
-    response = session.post(f"{server}/webhooks/couriers/sandbox", data=body, headers=headers, timeout=10)
+    # The webshop's DHL order, moved by DHL (couriers move only their own shipments).
+    body, headers = unified_event(DHL_SECRET, "dhl", "JVGL0612345678900123", "in_transit", datetime.now(UTC))
+    response = session.post(f"{server}/webhooks/couriers/dhl", data=body, headers=headers, timeout=10)
     assert response.json() == {"status": "accepted"}
     assert response.headers["X-Request-Id"]
     assert order_row(configured, external_id="6201234567890")["order_status"] == "in_transit"
-    rejected = session.post(f"{server}/webhooks/couriers/sandbox", data=body + b" ", headers=headers, timeout=10)
+    rejected = session.post(f"{server}/webhooks/couriers/dhl", data=body + b" ", headers=headers, timeout=10)
     assert rejected.status_code == 401
     assert rejected.json()["error"] == "invalid_signature"
     assert counts(configured)["orders"] == 3

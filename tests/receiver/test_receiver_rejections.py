@@ -116,7 +116,7 @@ def test_malformed_shopify_bodies_name_the_problem(client, configured: Engine, b
         ),
         (
             {
-                "courier": "dhl",
+                "courier": ["dhl"],
                 "tracking_number": "SBX1",
                 "status": "in_transit",
                 "occurred_at": "2026-03-10T08:00:00Z",
@@ -158,7 +158,7 @@ def test_standard_webhooks_rejections(client, configured: Engine) -> None:
 def test_unknown_courier_and_unconfigured_courier(client, configured: Engine) -> None:
     body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBX1", "in_transit", NOW)
     _rejected(client, configured, "/webhooks/couriers/acme", body, headers, 404, "unknown_courier")
-    _rejected(client, configured, "/webhooks/couriers/dhl", body, headers, 401, "unknown_source")  # no secret set
+    _rejected(client, configured, "/webhooks/couriers/instabox", body, headers, 401, "unknown_source")  # no secret set
 
 
 def test_bring_secret_header(client, configured: Engine) -> None:

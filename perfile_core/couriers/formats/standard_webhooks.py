@@ -114,8 +114,11 @@ def verify(
 def parse_event(courier: str, event_id: str, payload: dict[str, Any]) -> TrackingEvent | None:
     """The unified event as a TrackingEvent; None for an event type we do not use.
 
-    The sender already normalized the status, so `raw_status` is kept for the timeline but
-    not re-mapped (raw_code stays empty: an explicit status is never second-guessed).
+    `courier` is the sender (the URL's courier, whose secret verified the delivery);
+    `data.courier` names the courier whose shipment it is, which differs only when an
+    aggregator reports for another courier (services check that it may). The sender already
+    normalized the status, so `raw_status` is kept for the timeline but not re-mapped
+    (raw_code stays empty: an explicit status is never second-guessed).
     """
     kind = common.require(payload, "type")
     if not isinstance(kind, str):
@@ -123,12 +126,10 @@ def parse_event(courier: str, event_id: str, payload: dict[str, Any]) -> Trackin
     if kind != EVENT_TYPE:
         return None
     data = common.mapping(common.require(payload, "data"), "data")
-    sender = common.text(data.get("courier"), "data.courier", max_length=40)
-    if sender is not None and sender != courier:
-        raise PayloadError(f"data.courier: {sender!r} does not match the URL's courier {courier!r}")
+    shipment_courier = common.text(data.get("courier"), "data.courier", max_length=40) or courier
     number = common.tracking_number(common.require(data, "tracking_number", "data."), "data.tracking_number")
     raw_status = common.text(data.get("raw_status"), "data.raw_status", max_length=200)
-    status, reason = _status(courier, data, raw_status)
+    status, reason = _status(shipment_courier, data, raw_status)
     location = common.mapping(data.get("location"), "data.location")
     place = ", ".join(
         part
@@ -139,7 +140,7 @@ def parse_event(courier: str, event_id: str, payload: dict[str, Any]) -> Trackin
         if part
     )
     return TrackingEvent(
-        courier=courier,
+        courier=shipment_courier,
         tracking_number=number,
         event_id=event_id,
         occurred_at=common.timestamp(common.require(data, "occurred_at", "data."), "data.occurred_at"),
