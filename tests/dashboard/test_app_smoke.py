@@ -42,7 +42,20 @@ def test_orders_table_shows_demo_orders_and_filters(demo_db):
     assert len(frame) == 40
     at.sidebar.multiselect(key="f_status").select("pending").run()
     assert not at.exception
-    assert set(at.dataframe[0].value["status"]) == {"No tracking"}
+    filtered = at.dataframe[0].value
+    assert 0 < len(filtered) == _count(demo_db, Status.PENDING) < 40
+    assert set(filtered["status"]) == {"No tracking"}
+
+
+def _count(url: str, status: Status) -> int:
+    from perfile_core.services.order_filters import OrderFilter
+    from perfile_core.services.queries import list_orders
+
+    engine = make_engine(url)
+    try:
+        return len(list_orders(engine, OrderFilter(statuses=(status,)), limit=1000).orders)
+    finally:
+        engine.dispose()
 
 
 def test_order_page_shows_header_timeline_and_form_errors(demo_db):
