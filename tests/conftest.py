@@ -66,16 +66,20 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
+def _pg_clone(template: str) -> Iterator[str]:
     name = f"perfile_t_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin_engine()
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    yield from _pg_clone(pg_template)
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +103,17 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """A fresh migrated database URL, once per backend."""
     fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def other_db_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A second fresh migrated database on db_url's backend, to compare two runs of the same thing."""
+    if make_url(db_url).get_backend_name() == "sqlite":
+        path = tmp_path / "other.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        yield from _pg_clone(request.getfixturevalue("pg_template"))
 
 
 @pytest.fixture

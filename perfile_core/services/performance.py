@@ -55,11 +55,13 @@ def _delivery_day(conn: Connection) -> Any:
 
 
 def _period(conn: Connection, grouping: str) -> Any:
+    """The day the period starts (weeks start on Monday), so both databases name it alike."""
     column = orders.c.created_at
     if conn.dialect.name == "postgresql":
         return func.to_char(func.date_trunc(grouping, column), "YYYY-MM-DD")
-    formats = {"day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
-    return func.strftime(formats[grouping], column)
+    if grouping == "week":  # the coming Sunday (or today), then back to its Monday
+        return func.date(column, "weekday 0", "-6 days")
+    return func.strftime("%Y-%m-01" if grouping == "month" else "%Y-%m-%d", column)
 
 
 def courier_performance(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from werkzeug import Response
 
 from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import booking_attempts
 from perfile_core.domain.errors import Conflict, CourierError, StorageUnavailable
 from perfile_core.domain.status import Status
-from perfile_core.services import booking
 from perfile_core.services.booking import book_order
 from tests.couriers.helpers import pdf_label_b64, sample
 
@@ -84,26 +85,53 @@ def test_failure_leaves_order_unchanged(db, httpserver, postnord_registry, make_
     assert book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops").tracking_number
 
 
-def test_courier_booked_but_our_write_failed_is_finished_not_rebooked(
-    db, httpserver, postnord_registry, make_order, monkeypatch
-):
+@contextmanager
+def database_refuses(db, table: str, column: str, when: str) -> Iterator[None]:
+    """The database itself fails an UPDATE of `column` matching `when` (a trigger), as a full
+    disk or a dropped connection would: no stand-in for our own code."""
+    sqlite = db.dialect.name == "sqlite"
+    with db.begin() as conn:
+        if sqlite:
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse BEFORE UPDATE OF {column} ON {table} FOR EACH ROW WHEN {when}"
+                    " BEGIN SELECT RAISE(ABORT, 'storage failed'); END"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+                    " AS $$ BEGIN RAISE EXCEPTION 'storage failed'; END $$"
+                )
+            )
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse BEFORE UPDATE OF {column} ON {table} FOR EACH ROW WHEN ({when})"
+                    " EXECUTE FUNCTION refuse()"
+                )
+            )
+    try:
+        yield
+    finally:
+        with db.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse" if sqlite else f"DROP TRIGGER refuse ON {table}"))
+            if not sqlite:
+                conn.execute(text("DROP FUNCTION refuse()"))
+
+
+def test_courier_booked_but_our_write_failed_is_finished_not_rebooked(db, httpserver, postnord_registry, make_order):
     httpserver.expect_request(BOOK, method="POST").respond_with_json(answer())
     order_id = make_order()
-    real = booking.attach_tracking_in
-
-    def broken(*args, **kwargs):
-        from sqlalchemy.exc import OperationalError
-
-        raise OperationalError("UPDATE orders", {}, Exception("server closed the connection"))
-
-    monkeypatch.setattr(booking, "attach_tracking_in", broken)
-    with pytest.raises(StorageUnavailable, match="book it again"):
+    with (
+        database_refuses(db, "orders", "tracking_number", "NEW.tracking_number IS NOT NULL"),
+        pytest.raises(StorageUnavailable, match="book it again"),
+    ):
         book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
     with db.connect() as conn:
         assert get_order(conn, order_id).order_status == Status.PENDING
         assert conn.execute(select(booking_attempts.c.status)).scalar_one() == "booked"
 
-    monkeypatch.setattr(booking, "attach_tracking_in", real)
     result = book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
 
     assert len(httpserver.log) == 1  # finished from the stored answer: no second booking
@@ -114,16 +142,14 @@ def test_courier_booked_but_our_write_failed_is_finished_not_rebooked(
 
 
 def test_abandoned_attempt_is_found_at_the_sandbox_or_reported(
-    db, registry, sandbox, postnord_registry, make_order, monkeypatch, httpserver
+    db, registry, sandbox, postnord_registry, make_order, httpserver
 ):
-    def lost_write(*args, **kwargs):
-        raise StorageUnavailable("database went away")
+    def answer_lost():  # the courier booked; saving its answer fails
+        return database_refuses(db, "booking_attempts", "status", "NEW.status = 'booked'")
 
     order_id = make_order()
-    monkeypatch.setattr(booking, "_store_booked", lost_write)
-    with pytest.raises(StorageUnavailable):
+    with answer_lost(), pytest.raises(StorageUnavailable, match="could not save it"):
         book_order(db, registry, order_id, "sandbox", "home", actor="ops")
-    monkeypatch.undo()
     with pytest.raises(Conflict, match="being booked right now"):
         book_order(db, registry, order_id, "sandbox", "home", actor="ops")
     _age_attempts(db)
@@ -132,11 +158,9 @@ def test_abandoned_attempt_is_found_at_the_sandbox_or_reported(
 
     # PostNord cannot be asked: the operator is told to check its portal, then may book again.
     other = make_order()
-    monkeypatch.setattr(booking, "_store_booked", lost_write)
     httpserver.expect_request(BOOK, method="POST").respond_with_json(answer())
-    with pytest.raises(StorageUnavailable):
+    with answer_lost(), pytest.raises(StorageUnavailable, match="could not save it"):
         book_order(db, postnord_registry, other, "postnord", "19", actor="ops")
-    monkeypatch.undo()
     _age_attempts(db)
     with pytest.raises(Conflict, match=r"Check the PostNord portal for that reference"):
         book_order(db, postnord_registry, other, "postnord", "19", actor="ops")

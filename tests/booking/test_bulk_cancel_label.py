@@ -11,7 +11,7 @@ from perfile_core.couriers.bring.client import BringClient
 from perfile_core.couriers.bring.settings import BringSettings
 from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db.orders_repo import get_order
-from perfile_core.db.tables import booking_attempts
+from perfile_core.db.tables import booking_attempts, shipment_labels
 from perfile_core.domain.errors import Conflict, NotSupported
 from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
@@ -68,9 +68,19 @@ def test_postnord_cancel_explains_the_manual_step(db, httpserver, postnord_regis
 def test_label_is_the_stored_copy(db, registry, make_order):
     order_id = make_order()
     result = book_order(db, registry, order_id, "sandbox", "home", actor="ops")
-    assert barcodes(get_label(db, registry, order_id)) == [result.tracking_number]
-    with pytest.raises(Conflict):
-        cancel_booking(db, registry, make_order(), actor="ops")
+    with db.connect() as conn:
+        stored = conn.execute(select(shipment_labels.c.content).where(shipment_labels.c.order_id == order_id)).scalar()
+    # No courier at hand: the label can only come from storage.
+    label = get_label(db, CourierRegistry([]), order_id)
+    assert label == bytes(stored) and barcodes(label) == [result.tracking_number]
+
+
+def test_an_order_without_a_booking_cannot_be_cancelled(db, registry, make_order):
+    order_id = make_order()
+    with pytest.raises(Conflict, match="has no shipment booked through Perfile to cancel"):
+        cancel_booking(db, registry, order_id, actor="ops")
+    with db.connect() as conn:
+        assert get_order(conn, order_id).order_status == Status.PENDING
 
 
 def test_bring_label_is_stored_and_reprinted_after_a_failed_download(db, httpserver, registry, make_order):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from perfile_core.bootstrap import Perfile
 from perfile_core.config import Settings
-from perfile_core.couriers.formats import standard_webhooks
 from perfile_core.couriers.registry import build_registry
 from perfile_core.domain.errors import NotFound, SignatureError
 from perfile_core.domain.status import Status
@@ -58,11 +57,11 @@ def test_pushed_unified_event_is_verified_and_parsed(db):
             },
         }
     ).encode()
-    stamp = int(time.time())
-    headers = {
+    sent_at = datetime.now(UTC)
+    headers = {  # signed by the reference implementation, not by our own signer
         "webhook-id": "msg_1",
-        "webhook-timestamp": str(stamp),
-        "webhook-signature": standard_webhooks.sign(SECRET, "msg_1", stamp, body),
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": Webhook(SECRET).sign("msg_1", sent_at, body.decode()),
     }
 
     (event,) = sandbox.parse_webhook(headers, body, now=datetime.now(UTC))

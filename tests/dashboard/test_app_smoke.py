@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.db.engine import make_engine
+from perfile_core.db.tables import tracking_events
 from perfile_core.domain.status import Status
 from tests.dashboard.conftest import serve_demo_orders
 
@@ -34,7 +38,20 @@ def test_orders_table_shows_demo_orders_and_filters(demo_db):
     assert len(frame) == 40
     at.sidebar.multiselect(key="f_status").select("pending").run()
     assert not at.exception
-    assert set(at.dataframe[0].value["status"]) == {"No tracking"}
+    filtered = at.dataframe[0].value
+    assert 0 < len(filtered) == _count(demo_db, Status.PENDING) < 40
+    assert set(filtered["status"]) == {"No tracking"}
+
+
+def _count(url: str, status: Status) -> int:
+    from perfile_core.services.order_filters import OrderFilter
+    from perfile_core.services.queries import list_orders
+
+    engine = make_engine(url)
+    try:
+        return len(list_orders(engine, OrderFilter(statuses=(status,)), limit=1000).orders)
+    finally:
+        engine.dispose()
 
 
 def test_order_page_shows_header_timeline_and_form_errors(demo_db):
@@ -44,6 +61,12 @@ def test_order_page_shows_header_timeline_and_form_errors(demo_db):
     engine = make_engine(demo_db)
     pending = list_orders(engine, OrderFilter(statuses=(Status.PENDING,))).orders[0]
     shipped = list_orders(engine, OrderFilter(statuses=(Status.IN_TRANSIT,))).orders[0]
+    with engine.connect() as conn:
+        descriptions = (
+            conn.execute(select(tracking_events.c.description).where(tracking_events.c.order_id == shipped.id))
+            .scalars()
+            .all()
+        )
     engine.dispose()
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Order.py"), default_timeout=30)
@@ -52,6 +75,9 @@ def test_order_page_shows_header_timeline_and_form_errors(demo_db):
     assert not at.exception
     assert any(shipped.order_number in md.value for md in at.markdown)
     assert any("In transit" in md.value for md in at.markdown)
+    # The timeline: every stored courier event of the order, the older ones only shown there.
+    shown = _page_text(at)
+    assert len(descriptions) >= 3 and all(description in shown for description in descriptions), descriptions
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Order.py"), default_timeout=30)
     at.query_params["order"] = str(pending.id)
@@ -67,6 +93,12 @@ def test_order_page_shows_header_timeline_and_form_errors(demo_db):
     assert any("no order matches" in w.value for w in at.warning)
 
 
+def _page_text(at: AppTest) -> str:
+    """Everything shown as text, whatever element carries it (Markdown escapes removed)."""
+    parts = [element.value for kind in (at.markdown, at.caption, at.text, at.info) for element in kind]
+    return "\n".join(parts).replace("\\", "")
+
+
 def test_performance_page_lists_couriers(demo_db):
     at = AppTest.from_file(str(ROOT / "pages" / "2_Courier_performance.py"), default_timeout=30).run()
     assert not at.exception
@@ -74,15 +106,33 @@ def test_performance_page_lists_couriers(demo_db):
     assert {"PostNord", "Bring"} <= groups
 
 
-def test_times_on_screen_are_in_the_operators_zone(demo_db, monkeypatch):
-    from datetime import UTC, datetime
+def _updated_on_screen() -> dict[int, datetime]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    return {int(order_id): value.to_pydatetime() for order_id, value in at.dataframe[0].value["updated"].items()}
 
+
+def test_times_on_screen_are_in_the_operators_zone(demo_db, monkeypatch):
+    from perfile_core.services.order_filters import OrderFilter
+    from perfile_core.services.queries import list_orders
     from ui.context import perfile
+
+    engine = make_engine(demo_db)
+    stored = {order.id: order.updated_at for order in list_orders(engine, OrderFilter(), limit=1000).orders}
+    engine.dispose()
+
+    def in_zone(name: str) -> dict[int, datetime]:
+        return {order_id: at.astimezone(ZoneInfo(name)).replace(tzinfo=None) for order_id, at in stored.items()}
+
+    assert len(stored) == 40 and _updated_on_screen() == in_zone("Europe/Stockholm")  # the default
+    monkeypatch.setenv("PERFILE_DISPLAY_TIMEZONE", "Europe/Helsinki")
+    perfile.clear()
+    assert _updated_on_screen() == in_zone("Europe/Helsinki")
+
+
+def test_local_time_follows_daylight_saving(demo_db):
     from ui.timefmt import local, local_naive
 
     winter = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
     assert local(winter).strftime("%d %H:%M") == "16 00:30"  # Stockholm is UTC+1 in winter
     assert local_naive(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == datetime(2026, 7, 1, 14, 0)  # UTC+2 in summer
-    monkeypatch.setenv("PERFILE_DISPLAY_TIMEZONE", "Europe/Helsinki")
-    perfile.clear()
-    assert local(winter).strftime("%H:%M") == "01:30"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from perfile_core.db.tables import orders, stores, tracking_events, webhook_inbox
+from perfile_core.domain.status import Status, rank
 from tests.receiver.helpers import (
     BRING_SECRET,
     DHL_SECRET,
@@ -76,13 +80,88 @@ def test_samples_over_real_http(server: str, configured: Engine) -> None:
     session.close()
 
 
+def _sent(printed: list[str]) -> dict[str, Any]:
+    """What the simulate command says it sent, by kind, from its `label -> code answer` lines."""
+    sent: dict[str, Any] = {"shopify": {}, "woo_created": [], "woo_tracked": [], "events": defaultdict(list)}
+    for line in printed:
+        label, _, answer = line.partition(" -> ")
+        label = label.rstrip()
+        assert answer == "200 accepted", line
+        words = label.split()
+        if words[0] == "shopify":
+            sent["shopify"][words[2]] = label.endswith("with tracking")
+        elif words[:2] == ["woocommerce", "order.created"]:
+            sent["woo_created"].append(words[2])
+        elif words[:2] == ["woocommerce", "order.updated"]:
+            sent["woo_tracked"].append(words[2])
+        else:
+            assert words[0] == "sandbox", line
+            status, _, reason = words[2].partition(":")
+            sent["events"][words[1]].append((status, reason or None))
+    return sent
+
+
 def test_simulate_command_against_the_live_receiver(
     server: str, configured: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """New webshop orders with and without tracking, courier events applied to them, all accepted."""
     from perfile_core.cli import main
 
     monkeypatch.setenv("PERFILE_DATABASE_URL", db_url)
-    assert main(["simulate", "--url", server, "--ticks", "15", "--interval", "0", "--seed", "5"]) == 0
+    assert main(["simulate", "--url", server, "--ticks", "15", "--interval", "0", "--seed", "6"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed and all("-> 200 accepted" in line for line in printed), printed[:5]
-    assert counts(configured)["orders"] > 0
+    sent = _sent(printed)
+    # This seed sends every kind of delivery the command promises (a changed seed must keep that).
+    assert True in sent["shopify"].values() and False in sent["shopify"].values()
+    assert sent["woo_created"] and sent["woo_tracked"] and set(sent["woo_tracked"]) <= set(sent["woo_created"])
+    assert any(reason for steps in sent["events"].values() for _, reason in steps)
+    assert any(steps[-1][0] == "delivered" for steps in sent["events"].values())
+
+    with configured.connect() as conn:
+        stored = {(row.store, row.order_number): row for row in conn.execute(_ORDERS)}
+        events = conn.execute(select(tracking_events)).mappings().all()
+        inbox = conn.execute(select(webhook_inbox.c.source, webhook_inbox.c.result)).all()
+    # Each new order stored once, in its simulated store; nothing else came in.
+    expected = {("sim-shopify", number) for number in sent["shopify"]}
+    expected |= {("sim-woo", number) for number in sent["woo_created"]}
+    assert set(stored) == expected
+    for number, with_tracking in sent["shopify"].items():
+        assert (stored["sim-shopify", number].tracking_number is not None) == with_tracking, number
+    for number in sent["woo_created"]:
+        assert (stored["sim-woo", number].tracking_number is not None) == (number in sent["woo_tracked"]), number
+    # Every courier event stored once and applied to the order with its tracking number.
+    by_number = {row.tracking_number: row for row in stored.values() if row.tracking_number}
+    assert sorted(event["tracking_number"] for event in events) == sorted(
+        number for number, steps in sent["events"].items() for _ in steps
+    )
+    for event in events:
+        order = by_number[event["tracking_number"]]
+        assert (event["order_id"], event["courier"]) == (order.id, "sandbox")
+        assert event["applied_at"] is not None
+    # Each shipment's order shows what its events said: the furthest main-line step, the last exception.
+    for number, steps in sent["events"].items():
+        order = by_number[number]
+        main_line = [Status(status) for status, _ in steps if status != "exception"]
+        assert order.main_status == max(main_line, key=rank).value, number
+        reasons = [reason for _, reason in steps if reason]
+        assert order.exception_reason == (reasons[-1] if reasons else None), number
+        if steps[-1][0] != "exception":
+            assert order.order_status == steps[-1][0], number
+    # One inbox row per delivery, all accepted.
+    assert len(inbox) == len(printed) and {result for _, result in inbox} == {"accepted"}
+    assert Counter(source for source, _ in inbox) == {
+        "shopify": len(sent["shopify"]),
+        "woocommerce": len(sent["woo_created"]) + len(sent["woo_tracked"]),
+        "courier:sandbox": sum(len(steps) for steps in sent["events"].values()),
+    }
+
+
+_ORDERS = select(
+    stores.c.key.label("store"),
+    orders.c.id,
+    orders.c.order_number,
+    orders.c.tracking_number,
+    orders.c.order_status,
+    orders.c.main_status,
+    orders.c.exception_reason,
+).join(stores, stores.c.id == orders.c.store_id)

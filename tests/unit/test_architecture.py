@@ -37,8 +37,9 @@ def module_name(path: Path, core: Path = CORE) -> str:
 def imported_modules(path: Path, core: Path = CORE) -> Iterator[tuple[int, str]]:
     """(line, absolute module name) for every import in the file, at any depth.
 
-    Relative imports are resolved against the file's package; importlib.import_module("x")
-    and __import__("x") with a literal name count too.
+    Relative imports are resolved against the file's package; each name a `from` import takes
+    counts as a possible submodule; importlib.import_module("x") and __import__("x") with a
+    literal name count too.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = module_name(path, core).split(".")
@@ -51,9 +52,12 @@ def imported_modules(path: Path, core: Path = CORE) -> Iterator[tuple[int, str]]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]
-                yield node.lineno, ".".join([*base, *([node.module] if node.module else [])])
+                module = ".".join([*base, *([node.module] if node.module else [])])
             else:
-                yield node.lineno, node.module or ""
+                module = node.module or ""
+            yield node.lineno, module
+            # `from perfile_core import services` imports a module by its last name.
+            yield from ((node.lineno, f"{module}.{alias.name}") for alias in node.names if alias.name != "*")
         elif isinstance(node, ast.Call) and node.args:
             func, first = node.func, node.args[0]
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -224,23 +228,43 @@ def test_the_import_check_sees_a_ui_import(tmp_path: Path) -> None:
 
 
 ADAPTER_PACKAGES = ("couriers", "notify", "labels", "webshops")
+INWARD = ("perfile_core.services", "perfile_core.db")
+
+
+def inward_imports(paths: list[Path], core: Path = CORE) -> list[str]:
+    """Imports of services or the database layer, relative ones resolved."""
+    return [
+        f"{path.relative_to(core.parent)}:{line} imports {module}"
+        for path in paths
+        for line, module in imported_modules(path, core)
+        if any(module == package or module.startswith(f"{package}.") for package in INWARD)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("from perfile_core.services import orders", True),
+        ("import perfile_core.db.tables", True),
+        ("from ...services.tracking import record_event", True),  # perfile_core.services.tracking
+        ("from ... import db", True),
+        ("def later():\n    from perfile_core.db.engine import make_engine\n", True),
+        ("from perfile_core.domain.status import Status", False),
+        ("from ..formats import common", False),  # perfile_core.couriers.formats
+        ("from .client import BringClient", False),
+    ],
+)
+def test_inward_import_detector(source: str, flagged: bool, tmp_path: Path) -> None:
+    fake_core = tmp_path / "perfile_core"
+    module = fake_core / "couriers" / "bring" / "parsers.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(source)
+    assert bool(inward_imports([module], fake_core)) is flagged
 
 
 @pytest.mark.parametrize("package", ADAPTER_PACKAGES)
 def test_adapters_do_not_reach_into_services_or_the_database(package: str) -> None:
     """Couriers, e-mail, labels and webshop parsers are called by services, never the reverse."""
-    root = Path(__file__).resolve().parents[2] / "perfile_core" / package
-    offenders = []
-    for path in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [
-                f"{path.name}: {name}"
-                for name in names
-                if name.startswith(("perfile_core.services", "perfile_core.db"))
-            ]
-    assert not offenders, offenders
+    files = python_files(CORE / package)
+    assert files
+    assert inward_imports(files) == []

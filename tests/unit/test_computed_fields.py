@@ -54,17 +54,17 @@ def test_can_book_shipment_only_a_pending_order_without_tracking() -> None:
 # -- tracking_url, can_track -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("courier", "url"),
-    [
-        ("postnord", "https://tracking.postnord.com/se/?id=00370712345678901234"),
-        ("bring", "https://tracking.bring.com/tracking/00370712345678901234"),
-        ("dhl", "https://www.dhl.com/se-en/home/tracking.html?tracking-id=00370712345678901234"),
-        ("budbee", "https://tracking.budbee.com/00370712345678901234"),
-        ("instabox", "https://track.instabox.io/00370712345678901234"),
-        ("sandbox", "http://localhost:8000/track/00370712345678901234"),
-    ],
-)
+TRACKING_URLS = {
+    "postnord": "https://tracking.postnord.com/se/?id=00370712345678901234",
+    "bring": "https://tracking.bring.com/tracking/00370712345678901234",
+    "dhl": "https://www.dhl.com/se-en/home/tracking.html?tracking-id=00370712345678901234",
+    "budbee": "https://tracking.budbee.com/00370712345678901234",
+    "instabox": "https://track.instabox.io/00370712345678901234",
+    "sandbox": "http://localhost:8000/track/00370712345678901234",
+}
+
+
+@pytest.mark.parametrize(("courier", "url"), list(TRACKING_URLS.items()))
 def test_tracking_url_per_courier(courier: str, url: str) -> None:
     subject = shipped(courier=courier)
     assert subject.tracking_url == url
@@ -72,7 +72,7 @@ def test_tracking_url_per_courier(courier: str, url: str) -> None:
 
 
 def test_every_known_courier_has_a_tested_template() -> None:
-    assert set(TRACKING_URL_TEMPLATES) == {"postnord", "bring", "dhl", "budbee", "instabox", "sandbox"}
+    assert set(TRACKING_URL_TEMPLATES) == set(TRACKING_URLS)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,12 @@
-"""Change notifications: comma-separated order ids within PostgreSQL's payload limit."""
+"""Change notifications: comma-separated order ids within PostgreSQL's payload limit, and a
+sender thread that outlives a bug in one batch (against a real PostgreSQL listener)."""
 
 from __future__ import annotations
 
+import psycopg
+import pytest
+
+from perfile_core.db.direct import libpq_dsn
 from perfile_core.db.notify import MAX_PAYLOAD_BYTES, PostgresChangeNotifier, payloads
 
 
@@ -21,25 +26,18 @@ def test_many_ids_split_over_payloads_within_the_limit_losing_none() -> None:
     assert [int(value) for part in parts for value in part.split(",")] == ids
 
 
-class _Recording(PostgresChangeNotifier):
-    """The sender thread with the database replaced: the first send fails unexpectedly."""
-
-    def __init__(self) -> None:
-        super().__init__("postgresql+psycopg://unused@127.0.0.1:1/unused", interval=0.001)
-        self.sent: list[set[int]] = []
-
-    def _send(self, order_ids: set[int]) -> None:
-        if not self.sent:
-            self.sent.append(set())
-            raise RuntimeError("a bug in sending")
-        self.sent.append(set(order_ids))
-
-
-def test_an_unexpected_failure_does_not_stop_later_notifications() -> None:
-    notifier = _Recording()
-    notifier.orders_changed([1])
-    assert notifier.flush(timeout=5.0)
-    notifier.orders_changed([2, 3])
-    assert notifier.flush(timeout=5.0)
+def test_an_unexpected_failure_does_not_stop_later_notifications(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A bug in one batch (ids that cannot be sorted: a TypeError, not a database error) is logged
+    and dropped; the sender thread lives on and a real listener hears the next batch."""
+    notifier = PostgresChangeNotifier(pg_url, interval=0.001)
+    with psycopg.connect(libpq_dsn(pg_url), autocommit=True) as listener:
+        listener.execute("LISTEN perfile_orders")
+        notifier.orders_changed([1, "not an id"])  # type: ignore[list-item]
+        assert notifier.flush(timeout=5.0)
+        notifier.orders_changed([3, 2])
+        assert notifier.flush(timeout=5.0)
+        received = [note.payload for note in listener.notifies(timeout=2.0)]
     notifier.close()
-    assert notifier.sent == [set(), {2, 3}]
+    assert received == ["2,3"]
+    (failure,) = [record for record in caplog.records if record.name == "perfile.notify"]
+    assert failure.exc_info and failure.exc_info[0] is TypeError
