@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from standardwebhooks.webhooks import Webhook
 
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
+from perfile_core.services import admin
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 SHOP_DOMAIN = "demo-delivery-shop.myshopify.com"
@@ -23,6 +24,23 @@ WOO_SECRET = "wc-demo-secret-7Qx2LmP9vT4k"
 BRING_SECRET = "bring-eventcast-shared-3b9f"
 SANDBOX_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 POSTNORD_SECRET = "whsec_c2VjcmV0LXBvc3Rub3JkLXRlc3Qta2V5LTEyMw=="
+
+
+def configure_sources(db: Engine) -> None:
+    """Stores and courier accounts as an operator sets them up with the CLI."""
+    admin.add_store(
+        db,
+        key="demo-shopify",
+        name="Demo Koffie",
+        platform="shopify",
+        shop_domain=SHOP_DOMAIN,
+        webhook_secret=SHOPIFY_SECRET,
+    )
+    admin.add_store(db, key=WOO_STORE, name="Demo Woo", platform="woocommerce", webhook_secret=WOO_SECRET)
+    admin.add_store(db, key="manual-store", name="Manual", platform="manual")
+    admin.configure_courier(db, "bring", webhook_secret=BRING_SECRET)
+    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
+    admin.configure_courier(db, "postnord", webhook_secret=POSTNORD_SECRET)
 
 
 @dataclass(frozen=True)
