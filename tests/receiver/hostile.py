@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
+
 from perfile_core.couriers.formats.common import normalize_tracking_number
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from tests.receiver.helpers import (
@@ -64,6 +66,14 @@ def flask_poster(client: Any) -> Post:
     return post
 
 
+def http_poster(base_url: str, session: requests.Session) -> Post:
+    def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        response = session.post(f"{base_url}{path}", data=body, headers=headers, timeout=10)
+        return response.status_code, response.json()
+
+    return post
+
+
 def sandbox_number(index: int) -> str:
     return f"SBXHOSTILE{index}"
 
@@ -83,6 +93,26 @@ def plant(post: Post) -> list[PlantedOrder]:
             _unknown_courier_woo_order(post, index, payload),
         ]
     return planted
+
+
+SHOWCASE_ORDER = "#HSHOW"
+SHOWCASE_NUMBER = "SBXSHOWCASE"
+SHOWCASE_CUSTOMER = PAYLOADS[5]  # a Markdown image
+
+
+def plant_showcase(post: Post) -> PlantedOrder:
+    """One order with a different payload in each field its Order page shows (for the browser).
+
+    The HTML payloads go where the timeline used to pass them to `unsafe_allow_html` (event
+    description and city); the Markdown ones into the customer's name and address.
+    """
+    meta, style, div, form, img, image, link, url = PAYLOADS
+    send_sandbox_event(post, SHOWCASE_NUMBER, "in_transit", T0, description=meta, location={"city": style})
+    fields = {"name": SHOWCASE_CUSTOMER, "address1": link, "address2": img, "city": url}
+    _shopify_order(post, 999, SHOWCASE_ORDER, fields, tracking=("Sandbox Express", SHOWCASE_NUMBER))
+    send_sandbox_event(post, SHOWCASE_NUMBER, None, T0 + timedelta(hours=1), description=div, location={"city": form})
+    send_sandbox_event(post, SHOWCASE_NUMBER, None, T0 + timedelta(hours=2), raw_status=link, location={"city": image})
+    return PlantedOrder(SHOWCASE_ORDER, PAYLOADS, SHOWCASE_NUMBER, "sandbox")
 
 
 def send_sandbox_event(post: Post, number: str, status: str | None, at: datetime, **data: Any) -> None:
@@ -135,15 +165,19 @@ def _unknown_courier_woo_order(post: Post, index: int, payload: str) -> PlantedO
     return PlantedOrder(order_number, (payload, number), number, None)
 
 
-def _shopify_order(post: Post, serial: int, order_number: str, text: str, *, tracking: tuple[str, str]) -> None:
+def _shopify_order(
+    post: Post, serial: int, order_number: str, text: str | dict[str, str], *, tracking: tuple[str, str]
+) -> None:
+    """`text` goes into every name and address field, or per field when it is a dict."""
     company, number = tracking
+    fields = text if isinstance(text, dict) else dict.fromkeys(("name", "address1", "address2", "city"), text)
     payload = {
         "id": 9_100_000_000 + serial,
         "name": order_number,
         "email": "customer@example.com",
         "created_at": "2026-03-09T14:12:07+01:00",
         "updated_at": "2026-03-09T14:12:09+01:00",
-        "shipping_address": {"name": text, "address1": text, "address2": text, "city": text, "country_code": "SE"},
+        "shipping_address": {**fields, "country_code": "SE"},
         "fulfillments": [
             {"id": serial, "status": "success", "tracking_company": company, "tracking_numbers": [number]}
         ],
