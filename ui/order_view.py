@@ -51,7 +51,7 @@ def render_header(order: Order) -> None:
             number = md_link(order.tracking_number, url) if url else md(order.tracking_number)
             st.markdown(f"{md(courier)} · {number}")
         else:
-            st.write("No tracking number yet")
+            st.markdown("No tracking number yet")
         if order.estimated_delivery:
             st.caption(f"Estimated delivery {order.estimated_delivery:%a %d %b %Y}")
         if order.weight_grams:
@@ -77,7 +77,7 @@ def render_flags(order: Order, now) -> None:  # type: ignore[no-untyped-def]
     if flags["had_exception"]:
         chips.append("Had an exception")
     if chips:
-        st.write(" · ".join(chips))
+        st.markdown(" · ".join(chips))  # fixed wording and numbers only
 
 
 def render_timeline(detail: OrderDetail) -> None:
