@@ -117,6 +117,17 @@ def test_hostile_text_is_shown_as_text_in_chromium(stack: tuple[str, str], tmp_p
             toasts = [text.replace("\u2060", "") for text in page.get_by_test_id("stToast").all_inner_texts()]
             assert any(SHOWCASE_CUSTOMER in text for text in toasts), toasts
             assert_nothing_injected(page, page.url)
+            # Found by its number, selected: the quick actions name the customer.
+            search = page.get_by_role("textbox", name="Search", exact=True)
+            search.fill(SHOWCASE_ORDER)
+            search.press("Enter")
+            expect(page.get_by_text("Showing 1-1 of 1 orders")).to_be_visible(timeout=15_000)
+            grid = page.get_by_test_id("stDataFrame").bounding_box()
+            assert grid is not None
+            page.mouse.click(grid["x"] + 15, grid["y"] + 35 + 17)
+            expect(page.get_by_text("Open order")).to_be_visible(timeout=15_000)
+            assert SHOWCASE_CUSTOMER in shown_text(page)
+            page.screenshot(path=str(tmp_path / "orders-hostile-text.png"))
 
             # The Order page reached from the navigation, as an operator does it.
             page.get_by_test_id("stSidebarNav").get_by_text("Order", exact=True).click()
