@@ -22,7 +22,7 @@ import requests
 from perfile_core.db.engine import make_engine
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, serve_dashboard, serve_receiver
 from tests.receiver.helpers import configure_sources
-from tests.receiver.hostile import (
+from tests.receiver.hostile_text import (
     SHOWCASE_CUSTOMER,
     SHOWCASE_NUMBER,
     SHOWCASE_ORDER,

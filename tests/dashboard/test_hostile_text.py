@@ -23,7 +23,7 @@ from perfile_core.domain.couriers import TRACKING_URL_TEMPLATES, tracking_url
 from perfile_core.services.performance import GROUPINGS
 from receiver import create_app
 from tests.receiver.helpers import configure_sources
-from tests.receiver.hostile import PAYLOADS, T0, PlantedOrder, flask_poster, plant, send_sandbox_event
+from tests.receiver.hostile_text import PAYLOADS, T0, PlantedOrder, flask_poster, plant, send_sandbox_event
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "toast")
