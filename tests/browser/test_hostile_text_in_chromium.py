@@ -1,7 +1,7 @@
 """Hostile text planted through the running receiver is text in a real browser.
 
 gunicorn (receiver) and streamlit (dashboard) run on loopback against one SQLite database;
-the payloads of tests/receiver/hostile.py arrive over HTTP, then headless Chromium opens the
+the payloads of tests/receiver/hostile_text.py arrive over HTTP, then headless Chromium opens the
 Order page and the Orders page (with a live toast) and looks for anything the text could have
 done: a redirect, an injected element, a fetch from another host.
 With PERFILE_UPDATE_SCREENSHOTS=1 it writes docs/screenshots/order-hostile-text.png.

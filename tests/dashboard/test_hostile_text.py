@@ -1,6 +1,6 @@
 """Hostile text sent through the real receiver is shown as text on every page (AppTest).
 
-The payloads (tests/receiver/hostile.py) go through the Flask receiver into every text field a
+The payloads (tests/receiver/hostile_text.py) go through the Flask receiver into every text field a
 page shows; then every page is rendered and every Markdown body it produced is checked for
 markup a Markdown renderer would act on.
 """
