@@ -7,7 +7,7 @@ RECEIVER_PORT ?= 8000
 DASHBOARD_PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint install system-deps clean
+.PHONY: run test bench lint install system-deps proxy-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ install: $(STAMP)
 system-deps:
 	bash scripts/ensure_system_deps.sh
 
-## make run: venv, install, migrate, seed demo data if empty, start receiver + dashboard (SQLite default)
-run: install
+# nginx alone: the receiver's buffering proxy, which `make run` starts in front of gunicorn.
+proxy-deps:
+	bash scripts/ensure_system_deps.sh --proxy-only
+
+## make run: venv, install, nginx, migrate, seed demo data if empty, start receiver (behind nginx) + dashboard (SQLite default)
+run: install proxy-deps
 	RECEIVER_PORT=$(RECEIVER_PORT) DASHBOARD_PORT=$(DASHBOARD_PORT) bash scripts/run_stack.sh
 
 ## make test: venv, install, system packages, PostgreSQL, then the whole suite

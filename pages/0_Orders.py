@@ -8,6 +8,7 @@ from perfile_core.domain.errors import PerfileError
 from perfile_core.services.queries import list_orders
 from ui.context import perfile
 from ui.errors import show_error
+from ui.export import render_csv_download
 from ui.filters import sidebar_filter
 from ui.live import poll_changes
 from ui.orders_frame import COLUMNS, orders_frame, styled
@@ -68,3 +69,4 @@ if previous.button("← Newer", disabled=page_number == 0):
 if following.button("Older →"):
     st.session_state.page_number = page_number + 1
     st.rerun()
+render_csv_download(order_filter)

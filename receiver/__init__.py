@@ -34,8 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(config or {})
     settings = app.config.get("SETTINGS") or _settings(app.config)
-    # No pre-ping round trip per request: a connection that died while pooled fails its first
-    # statement, that request answers 503 + Retry-After (the sender retries) and the pool reconnects.
+    # No pre-ping round trip per request: a pooled connection the server ended is found without
+    # one (db/liveness.py); a transaction whose connection broke before COMMIT runs again on a
+    # fresh one, and one that may have committed answers 503 + Retry-After (the sender retries).
     # A sender waits a few seconds (Shopify: 5 s): a statement stuck behind a lock answers 503
     # + Retry-After in time rather than holding a worker thread until the sender gives up.
     perfile = build(settings, pre_ping=False, statement_timeout_ms=settings.webhook_statement_timeout_ms)

@@ -1,8 +1,35 @@
 #!/usr/bin/env bash
-# System packages the test suite and benchmarks need (headless Chromium for browser tests, zbar to
-# decode label barcodes, wrk to drive the receiver benchmark) and a running PostgreSQL.
-# Idempotent; installs only what is missing.
+# System packages the stack, the test suite and the benchmarks need: nginx (the receiver's
+# buffering proxy, deploy/nginx/), headless Chromium for browser tests, zbar to decode label
+# barcodes, wrk to drive the receiver benchmark; and a running PostgreSQL.
+# `--proxy-only` (what `make run` uses) checks nginx alone. Idempotent; installs only what is missing.
 set -euo pipefail
+
+proxy_only=false
+[ "${1:-}" = "--proxy-only" ] && proxy_only=true
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+# Debian's nginx package starts the system-wide nginx on port 80. Perfile runs its own,
+# unprivileged one, so keep the packaged service from starting: a policy-rc.d that denies
+# starts during the install (only if the machine has none), and disabled afterwards.
+install_nginx() {
+  echo "installing system package: nginx"
+  local policy=/usr/sbin/policy-rc.d added_policy=false status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod +x "$policy"
+    added_policy=true
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null || status=$?
+  if $added_policy; then $SUDO rm -f "$policy"; fi
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+  return "$status"
+}
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || install_nginx
+if $proxy_only; then exit 0; fi
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -11,7 +38,6 @@ ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

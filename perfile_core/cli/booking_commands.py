@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.files import write_new_file
 from perfile_core.services import claims as claim_service
 from perfile_core.services import notifications
 from perfile_core.services.booking import book_order
@@ -42,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     label = add("label", "write the order's shipping label PDF to stdout (or --output)", _label)
     label.add_argument("order", metavar="ORDER")
-    label.add_argument("--output", type=Path)
+    label.add_argument("--output", type=Path, help="write the PDF here (never through a symlink)")
+    label.add_argument("--force", action="store_true", help="replace an existing file at --output")
 
     quote = add("quote", "prices, ETAs and regional performance of every courier for an order", _quote)
     quote.add_argument("order", metavar="ORDER")
@@ -113,7 +115,7 @@ def _book(args: argparse.Namespace, app: Perfile) -> int:
 def _label(args: argparse.Namespace, app: Perfile) -> int:
     pdf = get_label(app.db, app.couriers, find_order(app.db, args.order))
     if args.output:
-        args.output.write_bytes(pdf)
+        write_new_file(args.output, pdf, replace=args.force)
     else:
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()

@@ -32,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     configure.add_argument("code", help="courier code, e.g. postnord, bring, dhl, sandbox")
     configure.add_argument("--api-key")
     configure.add_argument("--base-url")
-    configure.add_argument("--webhook-secret")
+    configure.add_argument(
+        "--webhook-secret", help="unified-format couriers: whsec_ + base64 (Standard Webhooks); bring: the header value"
+    )
     configure.add_argument("--credentials", type=_json_object, help='extra credentials as JSON, e.g. {"uid": "..."}')
     configure.add_argument("--settings", type=_json_object, help="courier settings as JSON (e.g. a rate table)")
     configure.set_defaults(handler=_configure)

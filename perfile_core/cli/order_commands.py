@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
-from datetime import date
-from typing import Any
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.arguments import day
 from perfile_core.clock import utcnow
-from perfile_core.domain.order import Order
 from perfile_core.services import orders as order_service
+from perfile_core.services.exports import export_row, export_rows, write_orders_csv
 from perfile_core.services.order_detail import find_order, order_detail
 from perfile_core.services.order_filters import OrderFilter, parse_statuses
-from perfile_core.services.queries import MAX_PAGE_SIZE, list_orders
-
-EXPORT_FIELDS = [
-    "id",
-    "order_number",
-    "store_key",
-    "customer_name",
-    "customer_email",
-    "order_status",
-    "tracking_number",
-    "courier",
-    "courier_name",
-    "service_type",
-    "estimated_delivery",
-    "exception_reason",
-    "postal_code",
-    "city",
-    "country_code",
-    "weight_grams",
-    "created_at",
-    "updated_at",
-    "shipped_at",
-    "delivered_at",
-]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -81,15 +55,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--courier", action="append", default=[], help="courier code; repeatable")
     parser.add_argument("--search", help="order number, tracking number or part of a name")
     parser.add_argument("--needs-action", action="store_true")
-    parser.add_argument("--since", type=_date, help="created on or after YYYY-MM-DD")
-    parser.add_argument("--until", type=_date, help="created on or before YYYY-MM-DD")
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    parser.add_argument("--since", type=day, help="created on or after YYYY-MM-DD")
+    parser.add_argument("--until", type=day, help="created on or before YYYY-MM-DD")
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
@@ -108,40 +75,14 @@ def filter_from_args(args: argparse.Namespace) -> OrderFilter:
     )
 
 
-def export_row(order: Order, now: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name in EXPORT_FIELDS:
-        value = getattr(order, name)
-        row[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    row.update(order.computed(now))
-    return row
-
-
 def _export(args: argparse.Namespace, app: Perfile) -> int:
-    flt = filter_from_args(args)
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    offset = 0
-    while True:
-        page = list_orders(app.db, flt, limit=MAX_PAGE_SIZE, offset=offset, with_total=False, now=now)
-        rows.extend(export_row(order, now) for order in page.orders)
-        if len(page.orders) < MAX_PAGE_SIZE:
-            break
-        offset += MAX_PAGE_SIZE
+    rows = export_rows(app.db, filter_from_args(args))
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=[*EXPORT_FIELDS, *_computed_names()])
-        writer.writeheader()
-        for row in rows:
-            latest = row["latest_event"]
-            writer.writerow({**row, "latest_event": latest["description"] if latest else ""})
+        write_orders_csv(rows, sys.stdout)
     return 0
-
-
-def _computed_names() -> list[str]:
-    return list(Order(id=0, order_number="", store_key="", customer_name="", created_at=utcnow()).computed().keys())
 
 
 def _create(args: argparse.Namespace, app: Perfile) -> int:

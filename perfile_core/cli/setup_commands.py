@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.arguments import aware_time
 from perfile_core.db.migrate import migrate
-from perfile_core.domain.time_utils import parse_datetime
 from perfile_core.services.seed import database_is_empty, seed_demo
 
 
@@ -18,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("seed-demo", help="create demo stores, couriers and orders")
     parser.add_argument("--orders", type=_positive, default=300, help="how many orders (default 300)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data")
-    parser.add_argument("--anchor", type=_aware, help="pretend 'now' is this ISO time (for repeatable data)")
+    parser.add_argument("--anchor", type=aware_time, help="pretend 'now' is this ISO time (for repeatable data)")
     parser.add_argument("--if-empty", action="store_true", help="do nothing when orders exist")
     parser.set_defaults(handler=_seed)
 
@@ -28,13 +27,6 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
-
-
-def _aware(value: str) -> datetime:
-    try:
-        return parse_datetime(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _migrate(args: argparse.Namespace, app: Perfile) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from perfile_core.couriers.formats import bring_eventcast, common, signatures, standard_webhooks
+from perfile_core.couriers.formats import bring_eventcast, signatures, standard_webhooks
+from perfile_core.couriers.formats.json_body import parse_json_object
 from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.domain.errors import UnknownCourier, UnknownSource
 from perfile_core.domain.tracking_event import TrackingEvent
@@ -30,7 +31,7 @@ def verify_and_parse(
     if fmt == PushFormat.BRING_EVENT_CAST:
         header = bring_eventcast.SECRET_HEADER
         signatures.verify_shared_secret(lowered.get(header.lower()), secrets, name=header)
-        return [bring_eventcast.parse_event(common.parse_json_object(body))]
+        return [bring_eventcast.parse_event(parse_json_object(body))]
     envelope = standard_webhooks.verify(lowered, body, secrets, now=now, tolerance_seconds=tolerance_seconds)
-    event = standard_webhooks.parse_event(courier, envelope.webhook_id, common.parse_json_object(body))
+    event = standard_webhooks.parse_event(courier, envelope.webhook_id, parse_json_object(body))
     return [event] if event is not None else []

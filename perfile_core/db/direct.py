@@ -7,7 +7,10 @@ work for that request, so this path takes an idle connection from a deque instea
 cursor kept per connection (a new cursor re-resolves its parameter dumpers and result
 loaders on every request: ~0.03 ms). A connection that broke, or is left in a transaction,
 is closed rather than reused; the failing request answers 503 + Retry-After and the next
-one connects again.
+one connects again, and the idle ones are closed with it (SQLAlchemy's pool does the same). One
+the server ended while it sat idle (a restart, a failover) is found at checkout without a round
+trip and replaced before anything is sent (db/liveness.py), so no delivery after an outage pays
+for it.
 
 The cursors are psycopg RawCursors: statements use PostgreSQL's own $1 placeholders
 (`PositionalStatement` converts a named statement once, at import). psycopg's per-call conversion of
@@ -28,6 +31,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import make_url
 
 from perfile_core.db.engine import session_options
+from perfile_core.db.liveness import server_hung_up
 
 CONNECT_TIMEOUT_SECONDS = 5
 MAX_IDLE = 16  # more than the receiver's threads per worker (gunicorn_conf.py)
@@ -72,9 +76,8 @@ class DirectConnections:
         """A cursor ($n placeholders) of an idle autocommit connection, or of a new one
         (psycopg.OperationalError when the database is unreachable). It goes back to the idle
         set only if healthy."""
-        try:
-            cursor = self._idle.pop()
-        except IndexError:
+        cursor = self._idle_cursor()
+        if cursor is None:
             cursor = psycopg.RawCursor(self._connect())
         try:
             yield cursor
@@ -82,13 +85,34 @@ class DirectConnections:
             if self._reusable(cursor.connection):
                 self._idle.append(cursor)
             else:
+                broken = cursor.connection.broken  # False once closed
                 cursor.connection.close()
+                if broken:  # what broke it (a failover, a firewall) likely broke the idle ones too
+                    self._close_idle()
+
+    def _idle_cursor(self) -> psycopg.RawCursor[Any] | None:
+        """The newest idle cursor whose connection the server has not ended; dead ones are
+        closed before anything is sent on them (db/liveness.py)."""
+        while True:
+            try:
+                cursor = self._idle.pop()
+            except IndexError:
+                return None
+            if not server_hung_up(cursor.connection):
+                return cursor
+            cursor.connection.close()
 
     def close(self) -> None:
         """Close idle connections now and busy ones when they come back."""
         self._closed = True
-        while self._idle:
-            self._idle.pop().connection.close()
+        self._close_idle()
+
+    def _close_idle(self) -> None:
+        while True:
+            try:
+                self._idle.pop().connection.close()
+            except IndexError:
+                return
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._closed:

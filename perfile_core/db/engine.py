@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
+from perfile_core.db.liveness import server_hung_up
 from perfile_core.domain.time_utils import local_day
 
 
@@ -16,7 +18,8 @@ def make_engine(
 ) -> Engine:
     """An engine for the URL. `pre_ping=False` skips the liveness round trip on every checkout:
     for callers that map a dead connection's error to a retryable answer themselves (the
-    receiver's 503 + Retry-After); SQLAlchemy then invalidates the pool and reconnects.
+    receiver's 503 + Retry-After); SQLAlchemy then invalidates the pool and reconnects. Either
+    way a pooled connection the server already ended is replaced at checkout (db/liveness.py).
     `statement_timeout_ms` (PostgreSQL) cancels a statement that waits or runs longer."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -25,7 +28,7 @@ def make_engine(
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=10,
@@ -33,6 +36,15 @@ def make_engine(
         pool_recycle=1800,
         connect_args={"options": session_options(statement_timeout_ms)},
     )
+    event.listen(engine, "checkout", _replace_if_server_hung_up)
+    return engine
+
+
+def _replace_if_server_hung_up(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    # A pooled connection the server ended (restart, failover) is replaced before its first
+    # statement, without a round trip (db/liveness.py); the pool reconnects on this error.
+    if server_hung_up(dbapi_conn):
+        raise DisconnectionError("the server ended this pooled connection")
 
 
 def session_options(statement_timeout_ms: int | None = None) -> str:

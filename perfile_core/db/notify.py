@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 
 from perfile_core.db.direct import CONNECT_TIMEOUT_SECONDS, libpq_dsn
+from perfile_core.db.liveness import server_hung_up
 
 ORDERS_CHANNEL = "perfile_orders"
 MAX_PAYLOAD_BYTES = 7_900  # PostgreSQL's limit is 8,000 bytes
@@ -113,7 +114,8 @@ class PostgresChangeNotifier(ChangeNotifier):
         self._disconnect()
 
     def _send(self, order_ids: set[int]) -> None:
-        if self._conn is None or self._conn.closed:
+        if self._conn is None or server_hung_up(self._conn):  # e.g. the database restarted since
+            self._disconnect()
             self._conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
         for payload in payloads(order_ids):
             self._conn.execute("SELECT pg_notify(%s, %s)", (self._channel, payload))

@@ -115,7 +115,8 @@ def get_order(conn: Connection, order_id: int, *, for_update: bool = False) -> O
 def find_order_id(conn: Connection, reference: str) -> int:
     """An order by id, order number or tracking number (what an operator types)."""
     conditions = [orders.c.order_number == reference, orders.c.tracking_number == reference]
-    if reference.isdigit() and len(reference) < 18:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if reference.isascii() and reference.isdigit() and len(reference) < 18:
         conditions.insert(0, orders.c.id == int(reference))
     for condition in conditions:
         found = (

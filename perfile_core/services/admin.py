@@ -9,7 +9,9 @@ from sqlalchemy import Connection, Engine, select
 
 from perfile_core.clock import utcnow
 from perfile_core.couriers.account import CourierAccount
+from perfile_core.couriers.push import checked_webhook_secret
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain import store_names
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, ValidationError
 
@@ -37,15 +39,15 @@ def add_store(
     webhook_secret: str | None = None,
     pickup_address: dict[str, Any] | None = None,
 ) -> Store:
-    key = key.strip()
-    if not key or not key.replace("-", "").replace("_", "").isalnum() or len(key) > 64:
-        raise ValidationError("key", "use 1-64 letters, digits, - or _")
+    key = store_names.checked_store_key(key)
     if not name.strip():
         raise ValidationError("name", "cannot be empty")
     if platform not in PLATFORMS:
         raise ValidationError("platform", f"must be one of {', '.join(PLATFORMS)}")
-    if platform == "shopify" and not shop_domain:
+    typed_domain = (shop_domain or "").strip()
+    if platform == "shopify" and not typed_domain:
         raise ValidationError("shop_domain", "Shopify stores are found by their shop domain")
+    shop_domain = store_names.checked_shop_domain(typed_domain, platform) if typed_domain else None
     with db.begin() as conn:
         if conn.execute(select(stores.c.id).where(stores.c.key == key)).first():
             raise ValidationError("key", f"store {key!r} already exists")
@@ -56,7 +58,7 @@ def add_store(
                 key=key,
                 name=name.strip(),
                 platform=platform,
-                shop_domain=shop_domain or None,
+                shop_domain=shop_domain,
                 webhook_secret=webhook_secret or None,
                 pickup_address=pickup_address or {},
                 created_at=utcnow(),
@@ -67,6 +69,7 @@ def add_store(
 
 def rotate_store_secret(db: Engine, key: str, new_secret: str) -> None:
     """The old secret stays valid as 'previous' (Shopify signs with it for up to an hour)."""
+    key = store_names.store_key(key)
     with db.begin() as conn:
         current = conn.execute(select(stores.c.webhook_secret).where(stores.c.key == key)).first()
         if current is None:
@@ -91,6 +94,7 @@ def _store(row: Any) -> Store:
 
 
 def get_store(db: Engine, key: str) -> Store:
+    key = store_names.store_key(key)
     with db.connect() as conn:
         row = conn.execute(select(stores).where(stores.c.key == key)).first()
     if row is None:
@@ -121,6 +125,8 @@ def configure_courier(
         raise ValidationError("code", f"unknown courier {code!r}; known: {', '.join(COURIER_NAMES)}")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ValidationError("base_url", "must start with http:// or https://")
+    if webhook_secret is not None:
+        webhook_secret = checked_webhook_secret(code, webhook_secret)
     now = utcnow()
     with db.begin() as conn:
         existing = conn.execute(select(courier_accounts).where(courier_accounts.c.code == code)).first()

@@ -94,7 +94,7 @@ DEMO_STORES = [
         "name": "Nordic Coffee Co. (Shopify)",
         "platform": "shopify",
         "shop_domain": "demo-delivery-shop.myshopify.com",
-        # The secret of the sample deliveries in shared/contracts, so they replay against the demo.
+        # The secret of the sample deliveries (tests/fixtures/contracts/webshops), so they replay against the demo.
         "webhook_secret": "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",
         "pickup_address": {
             "name": "Nordic Coffee Co.",

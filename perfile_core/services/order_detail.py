@@ -12,9 +12,11 @@ from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import find_order_id, get_order
 from perfile_core.db.tables import claims, notifications, tracking_events
 from perfile_core.domain.courier_mappings import status_in_context
+from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, Status, is_main_line, rank
 from perfile_core.services.notifications import with_message
+from perfile_core.services.validation import clean_user_text
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,12 @@ class OrderDetail:
 
 
 def find_order(db: Engine, reference: str) -> int:
-    """The order id for an id, order number or tracking number."""
+    """The order id for an id, order number or tracking number, as typed or taken from a URL."""
+    cleaned = clean_user_text(reference, field="order")
+    if cleaned is None:
+        raise ValidationError("order", "give an order id, order number or tracking number")
     with db.connect() as conn:
-        return find_order_id(conn, reference)
+        return find_order_id(conn, cleaned)
 
 
 def order_detail(db: Engine, order_id: int) -> OrderDetail:

@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 
 from perfile_core.db.tables import orders, stores
+from perfile_core.domain import store_names
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import STALE_AFTER
 from perfile_core.domain.status import ACTIVE_MAIN_LINE, TERMINAL, Status
 from perfile_core.domain.time_utils import UTC
+from perfile_core.services.validation import check_date_range, clean_user_text
 
 SORTABLE = {
     "created_at": orders.c.created_at,
@@ -41,6 +43,13 @@ class OrderFilter:
     descending: bool = True
 
     def __post_init__(self) -> None:
+        # Frozen, so the cleaned text replaces what was typed through object.__setattr__.
+        object.__setattr__(self, "search", clean_user_text(self.search, field="search"))
+        store_keys = (clean_user_text(key, field="store") for key in self.store_keys)
+        object.__setattr__(self, "store_keys", tuple(key for key in store_keys if key))
+        for name in ("created_from", "created_to"):
+            if getattr(self, name) is not None:
+                check_date_range(getattr(self, name), field=name)
         if self.sort not in SORTABLE:
             raise ValidationError("sort", f"cannot sort by {self.sort!r}; use one of {', '.join(SORTABLE)}")
         unknown = [code for code in self.couriers if code not in COURIER_NAMES]
@@ -86,7 +95,8 @@ def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[Col
     clauses: list[ColumnElement[Any]] = [orders.c.deleted_at.is_(None)]
     if flt.store_keys:
         # Resolve keys to ids first so the planner can use the store_id indexes.
-        ids = conn.execute(select(stores.c.id).where(stores.c.key.in_(flt.store_keys))).scalars().all()
+        keys = [store_names.store_key(key) for key in flt.store_keys]
+        ids = conn.execute(select(stores.c.id).where(stores.c.key.in_(keys))).scalars().all()
         clauses.append(orders.c.store_id.in_(ids) if ids else false())
     if flt.couriers:
         clauses.append(orders.c.courier.in_(flt.couriers))
@@ -98,8 +108,8 @@ def where_clauses(conn: Connection, flt: OrderFilter, now: datetime) -> list[Col
     if flt.created_to:
         end = datetime.combine(flt.created_to + timedelta(days=1), time.min, UTC)
         clauses.append(orders.c.created_at < end)
-    if flt.search and flt.search.strip():
-        clauses.append(search_clause(flt.search.strip()))
+    if flt.search:
+        clauses.append(search_clause(flt.search))
     if flt.needs_action:
         clauses.append(needs_action_sql(now))
     return clauses

@@ -13,6 +13,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, insert_order, update_order
 from perfile_core.db.tables import stores
+from perfile_core.domain import store_names
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import Conflict, ValidationError
 from perfile_core.domain.order import Order
@@ -58,7 +59,7 @@ def _generate_order_number(now: datetime) -> str:
 
 
 def store_id_for(conn: Connection, store_key: str) -> int:
-    store_id = conn.execute(select(stores.c.id).where(stores.c.key == store_key)).scalar()
+    store_id = conn.execute(select(stores.c.id).where(stores.c.key == store_names.store_key(store_key))).scalar()
     if store_id is None:
         raise ValidationError("store_key", f"unknown store {store_key!r}")
     return store_id

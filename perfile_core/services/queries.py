@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select, text, union_all
 from sqlalchemy.exc import DBAPIError
 
 from perfile_core.clock import utcnow
+from perfile_core.db.explain import ExplainJson
 from perfile_core.db.orders_repo import row_to_order, select_orders
 from perfile_core.db.tables import orders
 from perfile_core.services.order_filters import OrderFilter, order_by, where_clauses
@@ -94,20 +95,26 @@ def page_query(flt: OrderFilter, clauses: list[Any], limit: int, offset: int) ->
     return select(merged).order_by(*direction).limit(limit).offset(offset)
 
 
-def count_orders(db: Engine, flt: OrderFilter | None = None, *, now: datetime | None = None) -> tuple[int, bool]:
+def count_orders(
+    db: Engine,
+    flt: OrderFilter | None = None,
+    *,
+    now: datetime | None = None,
+    exact_budget_ms: int = EXACT_COUNT_BUDGET_MS,
+) -> tuple[int, bool]:
     """(total, is_estimate) for a filter."""
     with db.connect() as conn:
-        return _count(conn, where_clauses(conn, flt or OrderFilter(), now or utcnow()))
+        return _count(conn, where_clauses(conn, flt or OrderFilter(), now or utcnow()), exact_budget_ms)
 
 
-def _count(conn: Connection, clauses: list[Any]) -> tuple[int, bool]:
+def _count(conn: Connection, clauses: list[Any], exact_budget_ms: int = EXACT_COUNT_BUDGET_MS) -> tuple[int, bool]:
     query = select(func.count()).select_from(orders).where(*clauses)
     if conn.dialect.name != "postgresql":
         return conn.execute(query).scalar_one(), False
     # Exact when it is cheap; the planner's estimate (said as such in the UI) when not.
     try:
         with conn.begin_nested() as savepoint:
-            conn.execute(text(f"SET LOCAL statement_timeout = {EXACT_COUNT_BUDGET_MS}"))
+            conn.execute(text(f"SET LOCAL statement_timeout = {int(exact_budget_ms)}"))
             total = conn.execute(query).scalar_one()
             conn.execute(text("SET LOCAL statement_timeout = 0"))
             savepoint.commit()
@@ -115,9 +122,7 @@ def _count(conn: Connection, clauses: list[Any]) -> tuple[int, bool]:
     except DBAPIError as exc:
         if "statement timeout" not in str(exc.orig):
             raise
-    plan_query = select(1).select_from(orders).where(*clauses)
-    compiled = plan_query.compile(conn, compile_kwargs={"literal_binds": True})
-    plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    plan = conn.execute(ExplainJson(select(1).select_from(orders).where(*clauses))).scalar_one()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"]), True
 

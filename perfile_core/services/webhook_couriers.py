@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from perfile_core.clock import utcnow
 from perfile_core.config import Settings
 from perfile_core.couriers.formats import bring_eventcast, standard_webhooks
-from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.json_body import parse_json_object
 from perfile_core.couriers.formats.signatures import verify_shared_secret
 from perfile_core.couriers.push import PushFormat, push_format
 from perfile_core.db.tables import orders
@@ -27,6 +27,7 @@ from perfile_core.services.webhooks import (
     Delivery,
     Receipt,
     Result,
+    run_in_transaction,
     storage_guard,
     store_delivery,
 )
@@ -56,7 +57,8 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
         if fast is None:
             return Receipt(Result.DUPLICATE, source, parsed.topic, "delivered before")
         return _receipt(context, source, parsed.topic, fast)
-    with storage_guard(), context.db.begin() as conn:
+
+    def store_and_record(conn: Connection) -> Receipt | EventOutcome:
         stored = store_delivery(
             conn,
             source=source,
@@ -74,8 +76,10 @@ def receive_courier_event(context: WebhookContext, courier: str, delivery: Deliv
         event = parsed.event
         if fmt is PushFormat.BRING_EVENT_CAST:
             event = _bring_number(conn, event, parsed.payload)
-        outcome = record_event(conn, event, now)
-    return _receipt(context, source, parsed.topic, outcome)
+        return record_event(conn, event, now)
+
+    done = run_in_transaction(context.db, store_and_record)
+    return done if isinstance(done, Receipt) else _receipt(context, source, parsed.topic, done)
 
 
 def _receipt(context: WebhookContext, source: str, topic: str | None, outcome: EventOutcome) -> Receipt:

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain import store_names
 from perfile_core.domain.errors import SignatureError, UnknownSource
-from perfile_core.services.webhooks import storage_guard
+from perfile_core.services.webhooks import run_in_transaction
 
 T = TypeVar("T")
 
@@ -70,19 +71,26 @@ class SecretCache:
 
 
 def _load(db: Engine, kind: str, key: str) -> Source | None:
-    with storage_guard(), db.connect() as conn:
-        if kind == "courier":
-            row = conn.execute(
-                select(courier_accounts).where(courier_accounts.c.code == key, courier_accounts.c.enabled)
-            ).first()
-            if row is None:
-                return None
-            return Source(row.id, row.code, "courier", None, _secrets(row))
-        condition = stores.c.shop_domain == key if kind == "shop_domain" else stores.c.key == key
-        row = conn.execute(select(stores).where(condition)).first()
+    return run_in_transaction(db, lambda conn: _read(conn, kind, key))
+
+
+def _read(conn: Connection, kind: str, key: str) -> Source | None:
+    if kind == "courier":
+        row = conn.execute(
+            select(courier_accounts).where(courier_accounts.c.code == key, courier_accounts.c.enabled)
+        ).first()
         if row is None:
             return None
-        return Source(row.id, row.key, row.platform, row.shop_domain, _secrets(row))
+        return Source(row.id, row.code, "courier", None, _secrets(row))
+    condition = (
+        stores.c.shop_domain == store_names.shop_domain(key)
+        if kind == "shop_domain"
+        else stores.c.key == store_names.store_key(key)
+    )
+    row = conn.execute(select(stores).where(condition)).first()
+    if row is None:
+        return None
+    return Source(row.id, row.key, row.platform, row.shop_domain, _secrets(row))
 
 
 def _secrets(row: object) -> tuple[str, ...]:

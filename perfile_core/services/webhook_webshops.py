@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from perfile_core.clock import utcnow
-from perfile_core.couriers.formats.common import parse_json_object
+from perfile_core.couriers.formats.json_body import parse_json_object, storable_text
 from perfile_core.couriers.formats.signatures import verify_base64_hmac
+from perfile_core.domain import store_names
 from perfile_core.domain.errors import PayloadError, UnknownSource
 from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_orders import Applied, apply_fulfillment, apply_order
@@ -17,7 +20,7 @@ from perfile_core.services.webhooks import (
     Receipt,
     Result,
     mark_delivery,
-    storage_guard,
+    run_in_transaction,
     store_delivery,
 )
 from perfile_core.webshops import shopify, woocommerce
@@ -28,7 +31,7 @@ MAX_WEBHOOK_ID = 200
 
 def receive_shopify(context: WebhookContext, delivery: Delivery) -> Receipt:
     headers = delivery.headers
-    domain = (headers.get("x-shopify-shop-domain") or "").strip().lower()
+    domain = store_names.shop_domain(headers.get("x-shopify-shop-domain") or "")
     if not domain:
         raise UnknownSource("X-Shopify-Shop-Domain header is missing")
     store, _ = context.secrets.verified(
@@ -61,7 +64,8 @@ def receive_woocommerce(context: WebhookContext, store_key: str, delivery: Deliv
         return Receipt(Result.IGNORED, "woocommerce", "ping", "ping acknowledged, nothing stored")
     store, _ = context.secrets.verified(
         "store_key",
-        store_key,
+        # from the URL, percent-decoded: %00 arrives as NUL
+        store_names.store_key(storable_text(store_key)),
         lambda source: verify_base64_hmac(
             signature,
             delivery.body,
@@ -89,7 +93,8 @@ def _store_and_apply(
     now = utcnow()
     result = Result.ACCEPTED if intake is not None else Result.IGNORED
     detail = None if intake is not None else f"topic {topic or '(none)'!r} is not used"
-    with storage_guard(), context.db.begin() as conn:
+
+    def store_and_apply(conn: Connection) -> Receipt:
         stored = store_delivery(
             conn,
             source=source,
@@ -107,13 +112,15 @@ def _store_and_apply(
         applied = _apply(conn, store, intake, now)
         if applied.ignored:
             mark_delivery(conn, dedupe_key, Result.IGNORED, applied.ignored)
-    context.changes.orders_changed(applied.changed)
-    if applied.ignored:
-        return Receipt(Result.IGNORED, source, topic, applied.ignored, applied.changed)
-    return Receipt(Result.ACCEPTED, source, topic, None, applied.changed)
+            return Receipt(Result.IGNORED, source, topic, applied.ignored, applied.changed)
+        return Receipt(Result.ACCEPTED, source, topic, None, applied.changed)
+
+    receipt = run_in_transaction(context.db, store_and_apply)
+    context.changes.orders_changed(receipt.order_ids)
+    return receipt
 
 
-def _apply(conn, store: Source, intake: OrderIntake | FulfillmentIntake, now: datetime) -> Applied:  # type: ignore[no-untyped-def]
+def _apply(conn: Connection, store: Source, intake: OrderIntake | FulfillmentIntake, now: datetime) -> Applied:
     if isinstance(intake, OrderIntake):
         return apply_order(conn, store, intake, now)
     return apply_fulfillment(conn, store, intake, now)

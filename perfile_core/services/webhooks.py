@@ -7,11 +7,12 @@ The use cases per source live in webhook_webshops.py and webhook_couriers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import psycopg
 from sqlalchemy import Connection, Engine, text
@@ -19,12 +20,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from perfile_core.couriers.formats.json_body import has_unstorable, storable_text
 from perfile_core.db.tables import webhook_inbox
 from perfile_core.domain.errors import StorageUnavailable
 
 # Headers that may carry a secret are never stored (nor logged).
 SECRET_HEADERS = frozenset({"x-perfile-secret", "authorization", "cookie", "proxy-authorization"})
 MAX_STORED_HEADER = 500
+T = TypeVar("T")
 
 
 class Result(StrEnum):
@@ -41,6 +44,13 @@ class Delivery:
     body: bytes
     request_id: str
     remote_addr: str | None = None
+
+    def __post_init__(self) -> None:
+        # Header values become lookups, dedupe keys, topics and stored headers. gunicorn refuses
+        # control characters in headers, other servers may not: keep them storable here, once.
+        if has_unstorable("".join(self.headers)) or has_unstorable("".join(self.headers.values())):
+            clean = {storable_text(name): storable_text(value) for name, value in self.headers.items()}
+            object.__setattr__(self, "headers", clean)
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,31 @@ def storage_guard() -> Iterator[None]:
         if exc.connection_invalidated:
             raise StorageUnavailable("the database connection was lost; retry later") from exc
         raise
+
+
+def run_in_transaction(db: Engine, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in one transaction, committed; connection trouble becomes StorageUnavailable.
+
+    A connection that proves dead before COMMIT was sent (a pooled one the server ended without
+    a word, e.g. a firewall that dropped it) means the server kept nothing of the transaction:
+    `work` runs once more on a fresh connection before anyone is answered. A failure at COMMIT
+    is never retried: the server may have committed before the connection broke."""
+    with storage_guard():
+        return _run(db, work, retry=True)
+
+
+def _run(db: Engine, work: Callable[[Connection], T], *, retry: bool) -> T:
+    with db.connect() as conn:
+        transaction = conn.begin()
+        try:
+            result = work(conn)
+        except DBAPIError as exc:
+            if not (retry and exc.connection_invalidated):
+                raise
+        else:
+            transaction.commit()
+            return result
+    return _run(db, work, retry=False)
 
 
 def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -117,5 +152,4 @@ def mark_delivery(conn: Connection, dedupe_key: str, result: Result, detail: str
 
 def check_database(db: Engine) -> None:
     """Readiness: one round trip to the database, or StorageUnavailable."""
-    with storage_guard(), db.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    run_in_transaction(db, lambda conn: conn.execute(text("SELECT 1")))

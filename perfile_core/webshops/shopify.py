@@ -10,6 +10,7 @@ from perfile_core.webshops.intake import FulfillmentIntake, OrderIntake, Trackin
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/fulfilled"})
 FULFILLMENT_TOPICS = frozenset({"fulfillments/create", "fulfillments/update"})
+MAX_TOTAL_WEIGHT_GRAMS = 1_000_000_000  # a tonne a thousand times over: beyond it the number is garbage
 
 
 def parse_order(payload: dict[str, Any]) -> OrderIntake:
@@ -20,9 +21,7 @@ def parse_order(payload: dict[str, Any]) -> OrderIntake:
     prefix = "shipping_address." if shipping else "billing_address."
     external = common.external_id(common.require(payload, "id"), "id")
     name = common.text(payload.get("name"), "name", max_length=64) or external
-    weight = payload.get("total_weight")
-    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float)):
-        raise PayloadError("total_weight: must be a number of grams")
+    weight = _total_weight(payload.get("total_weight"))
     return OrderIntake(
         external_id=external,
         order_number=name,
@@ -89,6 +88,16 @@ def _customer_name(address: dict[str, Any], prefix: str, customer: dict[str, Any
         if joined:
             return joined[:200]
     return None
+
+
+def _total_weight(weight: Any) -> int | float | None:
+    """Grams, or PayloadError for absurd values (NaN and Infinity fail the range check too,
+    though json_body refuses them first)."""
+    if weight is None:
+        return None
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= MAX_TOTAL_WEIGHT_GRAMS:
+        raise PayloadError(f"total_weight: must be a number of grams from 0 to {MAX_TOTAL_WEIGHT_GRAMS:,}")
+    return weight
 
 
 def _optional_time(payload: dict[str, Any], key: str):  # type: ignore[no-untyped-def]

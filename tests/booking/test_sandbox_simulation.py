@@ -1,11 +1,11 @@
-"""The demo simulator pushes signed journeys that the receiver path applies, once."""
+"""The demo simulator pushes signed journeys that the receiver applies, once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import requests
-from werkzeug import Response
+from sqlalchemy import select
 
 from perfile_core.clock import utcnow
 from perfile_core.config import Settings
@@ -13,10 +13,13 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.couriers.sandbox import SandboxCourier, SandboxSettings
 from perfile_core.couriers.sandbox.simulator import journey
 from perfile_core.db.orders_repo import get_order
+from perfile_core.db.tables import tracking_events, webhook_inbox
 from perfile_core.domain.status import Status
+from perfile_core.services import admin
 from perfile_core.services.booking import book_order
 from perfile_core.services.sandbox_simulation import simulate_sandbox
-from perfile_core.services.tracking import record_event
+from receiver import create_app
+from tests.receiver.loopback import serve
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -34,27 +37,33 @@ def test_journeys_include_delays_and_failed_attempts():
     assert [s.status for s in steps][-2:] == ["ready_for_pickup", "delivered"]
 
 
-def test_simulator_sends_signed_events_the_receiver_applies(db, httpserver, make_order):
-    sandbox = SandboxCourier(SandboxSettings(webhook_secrets=(SECRET,)))
-    couriers = CourierRegistry([sandbox])
+def test_simulator_sends_signed_events_the_receiver_applies(db, db_url, make_order):
+    """The real receiver over HTTP verifies, stores and applies each step once; a second run
+    sends nothing."""
+    admin.configure_courier(db, "sandbox", webhook_secret=SECRET)
+    couriers = CourierRegistry([SandboxCourier(SandboxSettings(webhook_secrets=(SECRET,)))])
     order_id = make_order()
     booking = book_order(db, couriers, order_id, "sandbox", "home", actor="ops")
-
-    def receiver(request):  # what the receiver does: verify, parse, record, answer
-        events = sandbox.parse_webhook(dict(request.headers), request.get_data(), now=datetime.now(UTC))
-        with db.begin() as conn:
-            for event in events:
-                record_event(conn, event, utcnow())
-        return Response('{"status":"accepted"}', content_type="application/json")
-
-    httpserver.expect_request("/webhooks/couriers/sandbox", method="POST").respond_with_handler(receiver)
-    settings = Settings(receiver_url=httpserver.url_for(""))
+    app = create_app({"DATABASE_URL": db_url})
     later = utcnow() + timedelta(days=20)
-    with requests.Session() as session:
-        first = simulate_sandbox(db, couriers, settings, session, speed=1, now=later)
-        second = simulate_sandbox(db, couriers, settings, session, speed=1, now=later)
+    try:
+        with serve(app) as url, requests.Session() as session:
+            settings = Settings(receiver_url=url)
+            first = simulate_sandbox(db, couriers, settings, session, speed=1, now=later)
+            second = simulate_sandbox(db, couriers, settings, session, speed=1, now=later)
+    finally:
+        app.extensions["perfile"].perfile.close()
 
     assert first.sent >= 4 and first.failed == 0 and second.sent == 0
     with db.connect() as conn:
         order = get_order(conn, order_id)
+        events = conn.execute(
+            select(tracking_events.c.event_id, tracking_events.c.order_id, tracking_events.c.applied_at).where(
+                tracking_events.c.tracking_number == booking.tracking_number
+            )
+        ).all()
+        inbox = conn.execute(select(webhook_inbox.c.result).where(webhook_inbox.c.source == "courier:sandbox")).all()
     assert order.order_status == Status.DELIVERED and order.tracking_number == booking.tracking_number
+    assert len(events) == len({event.event_id for event in events}) == first.sent
+    assert all(event.order_id == order_id and event.applied_at is not None for event in events)
+    assert [row.result for row in inbox] == ["accepted"] * first.sent

@@ -13,6 +13,7 @@ import json
 from sqlalchemy import text
 
 from perfile_core.clock import utcnow
+from perfile_core.db.explain import ExplainJson
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import OrderFilter, where_clauses
 from perfile_core.services.queries import page_query
@@ -20,8 +21,7 @@ from perfile_core.services.queries import page_query
 
 def _plan(conn, flt: OrderFilter) -> str:
     query = page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
-    compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
-    rows = conn.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    rows = conn.execute(ExplainJson(query)).scalar_one()
     return json.dumps(rows if not isinstance(rows, str) else json.loads(rows))
 
 

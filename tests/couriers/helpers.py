@@ -7,13 +7,13 @@ import copy
 import json
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from perfile_core.couriers.base import Address, Parcel, Shipment
 from perfile_core.labels.pdf import LabelData, render_label
+from tests.fixtures import CONTRACTS
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = CONTRACTS / "couriers"
 
 SENDER = Address("Nordic Coffee Co.", "Hamngatan 12", "11147", "Stockholm", "SE", email="ops@coffee.se")
 RECIPIENT = Address(

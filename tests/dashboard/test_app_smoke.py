@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from perfile_core.db.engine import make_engine
 from perfile_core.domain.status import Status
-from perfile_core.services.seed import seed_demo
+from tests.dashboard.conftest import serve_demo_orders
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -17,15 +17,7 @@ PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
 
 @pytest.fixture
 def demo_db(sqlite_url, monkeypatch):
-    engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=40, seed=2)
-    engine.dispose()
-    monkeypatch.setenv("PERFILE_DATABASE_URL", sqlite_url)
-    from ui.context import perfile
-
-    perfile.clear()
-    yield sqlite_url
-    perfile.clear()
+    yield from serve_demo_orders(sqlite_url, monkeypatch, orders=40)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

@@ -7,7 +7,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -15,8 +14,8 @@ from standardwebhooks.webhooks import Webhook
 
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
 from perfile_core.services import admin
+from tests.fixtures import CONTRACTS
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 SHOP_DOMAIN = "demo-delivery-shop.myshopify.com"
 SHOPIFY_SECRET = "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"
 WOO_STORE = "demo-woo"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1", *, port: int = 0) -> None:
+        """`port`: listen there (e.g. a cut proxy's port, to bring the database back at the same address)."""
         self.target = (target_host, target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server(("127.0.0.1", port))
         self.port = self.listener.getsockname()[1]
         self.sockets: list[socket.socket] = []
+        self.forgotten: set[socket.socket] = set()
         self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -30,10 +33,13 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                if source in self.forgotten:  # nothing reaches the database; the sender gets a reset
+                    source.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    source.close()
+                    return
                 sink.sendall(data)
         except OSError:
             pass
@@ -42,6 +48,12 @@ class TcpProxy:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    def forget(self) -> None:
+        """Drop the open connections without a word to either end, like a firewall whose state
+        for them expired: the client learns it only when it next sends (a reset), and nothing
+        it sends reaches the database. New connections go through."""
+        self.forgotten.update(self.sockets)
 
     def cut(self) -> None:
         """Refuse new connections and drop open ones, like a database that went away."""

@@ -64,7 +64,8 @@ def test_bring_event_cast_sample_moves_the_consignment(client, configured: Engin
 def test_bring_event_for_an_order_holding_the_package_number(client, configured: Engine) -> None:
     _order(configured, "370438101268058536", "bring")
     headers = {"X-Perfile-Secret": BRING_SECRET}
-    client.post("/webhooks/couriers/bring", data=json.dumps(bring_sample()).encode(), headers=headers)
+    response = client.post("/webhooks/couriers/bring", data=json.dumps(bring_sample()).encode(), headers=headers)
+    assert response.json == {"status": "accepted"}
     assert order_row(configured, tracking_number="370438101268058536")["order_status"] == "ready_for_pickup"
 
 

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,51 +21,18 @@ from tests.receiver.helpers import (
     order_row,
     unified_event,
 )
+from tests.receiver.live_servers import free_port, gunicorn, wait_until_ready
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.live
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(configured: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PERFILE_DATABASE_URL": db_url,
-        "PERFILE_RECEIVER_BIND": f"127.0.0.1:{port}",
-        "PERFILE_RECEIVER_WORKERS": "2",
-    }
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "receiver/gunicorn_conf.py", "receiver:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail(f"gunicorn did not come up: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
-        log.close()
+    bind = f"127.0.0.1:{free_port()}"
+    log_path = tmp_path / "gunicorn.log"
+    with gunicorn(db_url, bind, log_path) as process:
+        wait_until_ready(f"http://{bind}", [process], [log_path])
+        yield f"http://{bind}"
     lines = [json.loads(line) for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line.startswith("{")]
     deliveries = [line for line in lines if line.get("msg") == "webhook delivery"]
     assert deliveries, "one structured log line per delivery"

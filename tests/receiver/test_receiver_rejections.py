@@ -170,9 +170,21 @@ def test_bring_secret_header(client, configured: Engine) -> None:
     _rejected(client, configured, url, broken, {"X-Perfile-Secret": BRING_SECRET}, 400, "invalid_payload")
 
 
-def test_huge_body_is_413_before_anything_else(client, configured: Engine) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/webhooks/shopify",
+        f"/webhooks/woocommerce/{WOO_STORE}",
+        "/webhooks/woocommerce/no-such-store",
+        "/webhooks/couriers/sandbox",
+        "/webhooks/couriers/bring",
+        "/webhooks/couriers/no-such-courier",
+    ],
+)
+def test_huge_body_is_413_before_anything_else(client, configured: Engine, url: str) -> None:
+    """Unsigned and addressed anywhere: a signature, store or courier check first would answer 401/404."""
     body = b'{"id": 1, "pad": "' + b"x" * (1024 * 1024) + b'"}'
-    _rejected(client, configured, "/webhooks/shopify", body, _shopify_signed(body), 413, "payload_too_large")
+    _rejected(client, configured, url, body, {"Content-Type": "application/json"}, 413, "payload_too_large")
 
 
 def test_health_endpoints(client) -> None:

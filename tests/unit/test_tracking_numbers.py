@@ -15,8 +15,8 @@ from perfile_core.domain.tracking_numbers import (
     s10_check_digit,
 )
 
-# The SSCC from the Bring samples (contracts/couriers/bring_*.json) and PostNord's item id
-# (contracts/couriers/postnord_*.json: "00" application identifier + SSCC).
+# The SSCC from the Bring samples (tests/fixtures/contracts/couriers/bring_*.json) and PostNord's item id
+# (tests/fixtures/contracts/couriers/postnord_*.json: "00" application identifier + SSCC).
 BRING_SSCC = "370438101268058536"
 POSTNORD_ITEM_ID = "00373500454541020957"
 

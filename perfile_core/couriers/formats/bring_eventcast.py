@@ -23,7 +23,7 @@ def event_id(payload: dict[str, Any]) -> str:
         raise PayloadError("id: must be a non-empty string")
     if len(str(value)) > MAX_EVENT_ID:
         raise PayloadError(f"id: longer than {MAX_EVENT_ID} characters")
-    return str(value).strip()
+    return common.identifier(str(value).strip(), "id")
 
 
 def parse_event(payload: dict[str, Any], *, tracking_number: str | None = None) -> TrackingEvent:

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from perfile_core.couriers.formats.json_body import REPLACEMENT
 from perfile_core.domain.errors import PayloadError
 
 MAX_TRACKING_NUMBER = 64
-
-
-def parse_json_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object, or PayloadError saying why not."""
-    try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise PayloadError(f"body must be a JSON object, not {type(value).__name__}")
-    if b"\\u0000" in body:
-        # Valid JSON, but PostgreSQL text and jsonb cannot hold NUL; refuse it by name.
-        raise PayloadError("body contains a NUL character (\\u0000), which cannot be stored")
-    return value
+MAX_EXTERNAL_ID_DIGITS = 19  # 2**63 - 1; checked before int(), which would take 4,300 digits
 
 
 def normalize_tracking_number(value: str) -> str:
@@ -36,7 +23,15 @@ def tracking_number(value: Any, field: str) -> str:
     number = normalize_tracking_number(value)
     if not number or len(number) > MAX_TRACKING_NUMBER or not number.isprintable():
         raise PayloadError(f"{field}: must be 1-{MAX_TRACKING_NUMBER} printable characters")
-    return number
+    return identifier(number, field)
+
+
+def identifier(value: str, field: str) -> str:
+    """An id we match or deduplicate on: free text gets U+FFFD for unstorable characters
+    (json_body), but an id with one would match nothing or collide with another."""
+    if REPLACEMENT in value:
+        raise PayloadError(f"{field}: contains a character that cannot be stored (NUL, lone surrogate or U+FFFD)")
+    return value
 
 
 def require(data: dict[str, Any], key: str, prefix: str = "") -> Any:
@@ -107,6 +102,7 @@ def external_id(value: Any, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PayloadError(f"{field}: must be an integer id")
     text_value = str(value).strip()
-    if not text_value.isdigit() or not 0 < int(text_value) < 2**63:
+    digits = text_value.isascii() and text_value.isdigit() and len(text_value) <= MAX_EXTERNAL_ID_DIGITS
+    if not digits or not 0 < int(text_value) < 2**63:
         raise PayloadError(f"{field}: must be a positive 64-bit integer id")
     return str(int(text_value))

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,12 +20,21 @@ from typing import Any
 
 from perfile_core.couriers.formats import common
 from perfile_core.domain.courier_mappings import normalize, parse_unified_status
-from perfile_core.domain.errors import MissingSignature, PayloadError, SignatureError, StaleTimestamp
+from perfile_core.domain.errors import (
+    MissingSignature,
+    PayloadError,
+    SignatureError,
+    StaleTimestamp,
+    ValidationError,
+)
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.domain.tracking_event import TrackingEvent
 
 EVENT_TYPE = "shipment.status_updated"
 MAX_EVENT_ID = 150
+# Checked before any arithmetic: int() also takes "1_000", " 12", "-5", Arabic-Indic digits
+# and 4,300-digit numbers, and a huge one overflows the float clock comparison.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -33,13 +43,42 @@ class Envelope:
     timestamp: int
 
 
+SECRET_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 16  # the spec asks for 24-64 random bytes; shorter is a mistake, not a key
+
+
 @lru_cache(maxsize=64)  # decoded once per secret, not per delivery
 def secret_key(secret: str) -> bytes:
     """The HMAC key of a `whsec_<base64>` secret."""
+    key = _decoded(secret.removeprefix(SECRET_PREFIX))
+    if key is None:
+        raise SignatureError("the configured courier secret is not a valid whsec_ secret")
+    return key
+
+
+def checked_secret(secret: str) -> str:
+    """A secret as it may be stored: `whsec_` + base64 of at least 16 bytes, trimmed;
+    ValidationError otherwise (a bad one would fail every delivery with 401). Never echoes it."""
+    value = secret.strip()
+    if not value.startswith(SECRET_PREFIX):
+        raise ValidationError(
+            "webhook_secret", f"a Standard Webhooks secret starts with {SECRET_PREFIX} followed by base64"
+        )
+    key = _decoded(value.removeprefix(SECRET_PREFIX))
+    if key is None:
+        raise ValidationError("webhook_secret", f"the part after {SECRET_PREFIX} is not valid base64")
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValidationError(
+            "webhook_secret", f"decodes to {len(key)} bytes; a Standard Webhooks key has at least {MIN_SECRET_BYTES}"
+        )
+    return value
+
+
+def _decoded(text: str) -> bytes | None:
     try:
-        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise SignatureError("the configured courier secret is not a valid whsec_ secret") from None
+        return None
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
@@ -57,10 +96,9 @@ def verify(
     signature = headers.get("webhook-signature")
     if not webhook_id or not stamp or not signature:
         raise MissingSignature("webhook-id, webhook-timestamp and webhook-signature headers are required")
-    try:
-        timestamp = int(stamp)
-    except ValueError:
-        raise SignatureError("webhook-timestamp is not unix seconds") from None
+    if not _UNIX_SECONDS.fullmatch(stamp):
+        raise SignatureError("webhook-timestamp must be unix seconds: 1 to 12 ASCII digits")
+    timestamp = int(stamp)
     if abs(now.timestamp() - timestamp) > tolerance_seconds:
         raise StaleTimestamp(f"webhook-timestamp is more than {tolerance_seconds} s away from our clock")
     given = [part.removeprefix("v1,").encode() for part in signature.split() if part.startswith("v1,")]

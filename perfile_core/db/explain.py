@@ -1,0 +1,27 @@
+"""`EXPLAIN (FORMAT JSON)` of a statement, with its values still bound parameters.
+
+Rendering a statement's values into SQL text (`literal_binds`) puts user text into the
+SQL: a search for `:b` became a bind parameter named `b`. This construct compiles the
+inner statement the ordinary way, so its values travel to the driver as parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+
+class ExplainJson(Executable, ClauseElement):
+    """The planner's plan for `statement` (PostgreSQL), as one JSON value."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+
+
+@compiles(ExplainJson, "postgresql")
+def _explain_json(element: ExplainJson, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
