@@ -127,12 +127,13 @@ def _accepted(answer: tuple[int, Any]) -> None:
 
 def _sandbox_tracked_shopify_order(post: Post, index: int, payload: str) -> PlantedOrder:
     number = sandbox_number(index)
-    hostile = {"description": payload, "raw_status": payload, "location": {"city": payload}}
-    send_sandbox_event(post, number, "in_transit", T0, **hostile)  # an orphan: no order has the number yet
+    orphan = f"{payload} (orphan)"  # its own wording, so the page shows it was applied later
+    hostile = {"description": orphan, "raw_status": payload, "location": {"city": payload}}
+    send_sandbox_event(post, number, "in_transit", T0, **hostile)  # no order has the number yet
     order_number = f"#H{index}A"
     _shopify_order(post, index * 10 + 1, order_number, payload, tracking=("Sandbox Express", number))
-    send_sandbox_event(post, number, None, T0 + timedelta(hours=1), raw_status=payload)
-    return PlantedOrder(order_number, (payload,), number, "sandbox")
+    send_sandbox_event(post, number, None, T0 + timedelta(hours=1), raw_status=f"{payload} (raw)")
+    return PlantedOrder(order_number, (payload, orphan, f"{payload} (raw)"), number, "sandbox")
 
 
 def _bring_tracked_woo_order(post: Post, index: int, payload: str) -> PlantedOrder:
