@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="Perfile", page_icon=":material/local_shipping:", layout="wide")
+# An emoji favicon is an inline SVG; a Material icon one would be fetched from fonts.gstatic.com,
+# and the dashboard makes no requests off this host.
+st.set_page_config(page_title="Perfile", page_icon="🚚", layout="wide")
 
 navigation = st.navigation(
     [

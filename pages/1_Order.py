@@ -12,6 +12,7 @@ from perfile_core.services.order_detail import find_order, order_detail
 from ui.context import perfile
 from ui.errors import reported_errors, show_error
 from ui.order_view import render_flags, render_header, render_timeline
+from ui.safe_text import md
 
 db = perfile().db
 
@@ -43,7 +44,7 @@ with actions:
         with st.form("attach_tracking", border=True):
             if order.has_tracking:
                 st.markdown("**Replace the tracking number**")
-                st.caption(f"Now {order.tracking_number}. The change is kept in the audit log.")
+                st.caption(f"Now {md(order.tracking_number)}. The change is kept in the audit log.")
             else:
                 st.markdown("**Attach a tracking number**")
                 st.caption("For shipments booked outside Perfile. Waiting courier events are applied at once.")
@@ -52,7 +53,7 @@ with actions:
             if st.form_submit_button("Attach"):
                 with reported_errors():
                     order_service.attach_tracking(db, order.id, number, courier, actor="dashboard")
-                    st.toast(f"Tracking number attached to {order.order_number}")
+                    st.toast(f"Tracking number attached to {md(order.order_number)}")
                     st.rerun()
     with st.expander("Delete this order"):
         reason = st.text_input("Why?", key="delete_reason")

@@ -16,22 +16,24 @@ from perfile_core.domain.errors import (
     StorageUnavailable,
     ValidationError,
 )
+from ui.safe_text import md
 
 
 def show_error(exc: PerfileError) -> None:
+    """Details quote what was typed, sent or answered, so they are shown as text (`md`)."""
     if isinstance(exc, ValidationError):
-        lines = "\n".join(f"- **{field.replace('_', ' ')}**: {reason}" for field, reason in exc.errors)
+        lines = "\n".join(f"- **{md(field.replace('_', ' '))}**: {md(reason)}" for field, reason in exc.errors)
         st.error(f"Please check the form:\n{lines}", icon="✏️")
     elif isinstance(exc, NotFound):
-        st.warning(exc.detail, icon="🔎")
+        st.warning(md(exc.detail), icon="🔎")
     elif isinstance(exc, Conflict | NotSupported):
-        st.warning(exc.detail, icon="⚠️")
+        st.warning(md(exc.detail), icon="⚠️")
     elif isinstance(exc, CourierError):
-        st.error(f"The courier did not accept this: {exc.detail}", icon="🚚")
+        st.error(f"The courier did not accept this: {md(exc.detail)}", icon="🚚")
     elif isinstance(exc, StorageUnavailable):
         st.error("The database is not reachable right now; nothing was changed. Try again shortly.", icon="🛑")
     else:
-        st.error(exc.detail)
+        st.error(md(exc.detail))
 
 
 @contextmanager

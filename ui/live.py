@@ -9,6 +9,7 @@ import streamlit as st
 from perfile_core.domain.status import STATUS_LABELS, Status
 from perfile_core.services.queries import changes_since, current_cursor
 from ui.context import perfile
+from ui.safe_text import md
 
 # Status changes an operator wants to hear about without looking.
 TOAST_STATUSES = {
@@ -49,7 +50,7 @@ def poll_changes() -> Tick:
                 else ""
             )
             toasts.append(
-                f"{TOAST_STATUSES[order.order_status]} {order.order_number} · {order.customer_name}: "
+                f"{TOAST_STATUSES[order.order_status]} {md(order.order_number)} · {md(order.customer_name)}: "
                 f"{STATUS_LABELS[order.order_status]}{reason}"
             )
     return Tick(changed, toasts[:MAX_TOASTS_PER_TICK])

@@ -7,7 +7,8 @@ import streamlit as st
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.order import Order
 from perfile_core.services.order_detail import OrderDetail
-from ui.orders_frame import BADGE_STYLE, status_text
+from ui.orders_frame import status_text
+from ui.safe_text import md, md_link
 from ui.timefmt import local
 
 # Material icons ship with Streamlit, so they render without an emoji font.
@@ -19,20 +20,20 @@ KIND_ICONS = {
 }
 
 
+def status_badge(order: Order) -> str:
+    """Streamlit's badge directive; colour and wording come from the domain's constants only."""
+    return f":{order.badge.value}-badge[{md(status_text(order))}]"
+
+
 def render_header(order: Order) -> None:
-    style = BADGE_STYLE[order.badge]
-    st.markdown(
-        f"### {order.order_number} &nbsp; <span style='{style}; padding: 2px 10px; border-radius: 12px;"
-        f" font-size: 0.8em'>{status_text(order)}</span>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(f"### {md(order.order_number)} {status_badge(order)}")
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Customer**")
-        st.write(order.customer_name)
+        st.markdown(md(order.customer_name))
         for line in (order.customer_email, order.customer_phone):
             if line:
-                st.caption(line)
+                st.caption(md(line))
     with middle:
         st.markdown("**Deliver to**")
         address = [
@@ -41,15 +42,16 @@ def render_header(order: Order) -> None:
             f"{order.postal_code or ''} {order.city or ''}".strip(),
             order.country_code,
         ]
-        st.write("  \n".join(part for part in address if part) or "—")
+        st.markdown("  \n".join(md(part) for part in address if part) or "—")
     with right:
         st.markdown("**Shipment**")
         if order.tracking_number:
             courier = courier_display_name(order.courier) or order.courier_name or "unknown courier"
-            link = f"[{order.tracking_number}]({order.tracking_url})" if order.tracking_url else order.tracking_number
-            st.markdown(f"{courier} · {link}")
+            url = order.tracking_url  # only from our own templates; an unknown courier's number stays text
+            number = md_link(order.tracking_number, url) if url else md(order.tracking_number)
+            st.markdown(f"{md(courier)} · {number}")
         else:
-            st.write("No tracking number yet")
+            st.markdown("No tracking number yet")
         if order.estimated_delivery:
             st.caption(f"Estimated delivery {order.estimated_delivery:%a %d %b %Y}")
         if order.weight_grams:
@@ -75,7 +77,7 @@ def render_flags(order: Order, now) -> None:  # type: ignore[no-untyped-def]
     if flags["had_exception"]:
         chips.append("Had an exception")
     if chips:
-        st.write(" · ".join(chips))
+        st.markdown(" · ".join(chips))  # fixed wording and numbers only
 
 
 def render_timeline(detail: OrderDetail) -> None:
@@ -85,7 +87,7 @@ def render_timeline(detail: OrderDetail) -> None:
     for entry in detail.timeline:
         icon = KIND_ICONS.get(entry.kind, "•")
         when = f"{local(entry.at):%d %b %H:%M}"
-        text = f"{icon} **{entry.title}** &nbsp; <span style='color:#607d8b'>{when}</span>"
+        text = f"{icon} **{md(entry.title)}** :gray[{md(when)}]"
         if entry.detail:
-            text += f"  \n{entry.detail}"
-        st.markdown(text, unsafe_allow_html=True)
+            text += f"  \n{md(entry.detail)}"
+        st.markdown(text)

@@ -27,11 +27,13 @@ COLUMNS = {
     "store": st.column_config.TextColumn("Store", width="small"),
     "customer": st.column_config.TextColumn("Customer"),
     "courier": st.column_config.TextColumn("Courier", width="small"),
-    "tracking": st.column_config.LinkColumn(
-        "Tracking",
-        display_text=r"[?&/=]([^/?&=]+)$",
+    "tracking": st.column_config.TextColumn("Tracking", width="medium"),
+    # Links only from our own tracking URL templates; a number alone is never a link.
+    "tracking_page": st.column_config.LinkColumn(
+        "Track",
+        display_text=":material/open_in_new:",
         help="Opens the courier's tracking page",
-        width="medium",
+        width="small",
     ),
     "latest_event": st.column_config.TextColumn("Latest event", width="medium"),
     "eta": st.column_config.DateColumn("ETA", format="ddd D MMM"),
@@ -66,7 +68,8 @@ def orders_frame(orders: Iterable[Order]) -> pd.DataFrame:
             "store": order.store_name or order.store_key,
             "customer": order.customer_name,
             "courier": courier_display_name(order.courier) or (order.courier_name or ""),
-            "tracking": order.tracking_url or (order.tracking_number or None),
+            "tracking": order.tracking_number,
+            "tracking_page": order.tracking_url,
             "latest_event": latest_event_text(order),
             "eta": order.estimated_delivery,
             "progress": order.progress,

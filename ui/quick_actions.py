@@ -6,6 +6,7 @@ import streamlit as st
 
 from perfile_core.domain.order import Order
 from ui.orders_frame import status_text
+from ui.safe_text import md
 
 ORDER_PAGE = "pages/1_Order.py"  # registered in app.py
 
@@ -13,7 +14,7 @@ ORDER_PAGE = "pages/1_Order.py"  # registered in app.py
 def render_quick_actions(order: Order) -> None:
     with st.container(border=True):
         info, open_order, track = st.columns([4, 1, 1])
-        info.markdown(f"**{order.order_number}** · {order.customer_name} · {status_text(order)}")
+        info.markdown(f"**{md(order.order_number)}** · {md(order.customer_name)} · {md(status_text(order))}")
         open_order.page_link(
             ORDER_PAGE, label="Open order", icon=":material/description:", query_params={"order": str(order.id)}
         )

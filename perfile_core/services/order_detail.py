@@ -117,7 +117,8 @@ def _event_entry(event: dict[str, Any], shown: Status | None) -> TimelineEntry:
         at=event["occurred_at"],
         kind="tracking",
         title=label,
-        detail=" · ".join(part for part in (event["description"], event["location"]) if part),
+        # raw_status stands in for a missing description, as in the orders table's latest event.
+        detail=" · ".join(part for part in (event["description"] or event["raw_status"], event["location"]) if part),
         status=status,
         extra={"raw_code": event["raw_code"], "courier": event["courier"]},
     )

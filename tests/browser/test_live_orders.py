@@ -6,18 +6,12 @@ database and drives Debian's headless Chromium with Playwright.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import requests
 
 from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
@@ -26,66 +20,19 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
 from perfile_core.services.tracking import TrackingEvent, record_event
-from tests.ci import unavailable
+from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if not Path(CHROMIUM).exists():
-        unavailable("chromium is not installed (make test installs it)")
+    require_chromium()
     engine = make_engine(sqlite_url)
     seed_demo(engine, orders_count=30, seed=9)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "PERFILE_DATABASE_URL": sqlite_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": "1"}
-    log = (tmp_path / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"dashboard did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
-    try:
+    with serve_dashboard(sqlite_url, tmp_path / "streamlit.log") as url:
         yield url, sqlite_url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_exception_appears_live_with_a_toast(dashboard) -> None:

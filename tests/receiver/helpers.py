@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from standardwebhooks.webhooks import Webhook
 
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
+from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
 from tests.fixtures import CONTRACTS
 
@@ -24,6 +25,24 @@ BRING_SECRET = "bring-eventcast-shared-3b9f"
 SANDBOX_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 POSTNORD_SECRET = "whsec_c2VjcmV0LXBvc3Rub3JkLXRlc3Qta2V5LTEyMw=="
 DHL_SECRET = "whsec_ZGhsLXRlc3Qtc2VjcmV0LWtleS0wMDAx"
+
+
+def configure_sources(db: Engine) -> None:
+    """Stores and courier accounts as an operator sets them up with the CLI."""
+    admin.add_store(
+        db,
+        key="demo-shopify",
+        name="Demo Koffie",
+        platform="shopify",
+        shop_domain=SHOP_DOMAIN,
+        webhook_secret=SHOPIFY_SECRET,
+    )
+    admin.add_store(db, key=WOO_STORE, name="Demo Woo", platform="woocommerce", webhook_secret=WOO_SECRET)
+    admin.add_store(db, key="manual-store", name="Manual", platform="manual")
+    admin.configure_courier(db, "bring", webhook_secret=BRING_SECRET)
+    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
+    admin.configure_courier(db, "postnord", webhook_secret=POSTNORD_SECRET)
+    admin.configure_courier(db, "dhl", webhook_secret=DHL_SECRET)
 
 
 @dataclass(frozen=True)

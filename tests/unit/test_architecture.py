@@ -268,3 +268,96 @@ def test_adapters_do_not_reach_into_services_or_the_database(package: str) -> No
     files = python_files(CORE / package)
     assert files
     assert inward_imports(files) == []
+
+
+# -- the dashboard shows data as text ---------------------------------------------------------------
+
+ROOT = CORE.parent
+DASHBOARD_FILES = [ROOT / "app.py", *python_files(ROOT / "pages"), *python_files(ROOT / "ui")]
+# Element calls whose text Streamlit renders as Markdown (on st, a column, the sidebar, ...).
+MARKDOWN_CALLS = frozenset(
+    {"markdown", "caption", "write", "info", "warning", "error", "success", "toast", "title", "header", "subheader"}
+)
+# ui/safe_text.py escapes data; status_badge builds fixed markup from domain constants.
+ESCAPING_CALLS = frozenset({"md", "md_link", "status_badge"})
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
+def unescaped_parts(node: ast.expr) -> list[ast.expr]:
+    """The parts of a Markdown body that may carry data without passing through `md`.
+
+    Allowed: literals, local names (built from escaped parts where they are made), escaping
+    calls, formatted numbers and dates (`{n:,}`), and `"sep".join(...)` of allowed parts.
+    """
+    if isinstance(node, ast.Constant | ast.Name):
+        return []
+    if isinstance(node, ast.JoinedStr):
+        return [part for value in node.values for part in unescaped_parts(value)]
+    if isinstance(node, ast.FormattedValue):
+        return [] if node.format_spec is not None else unescaped_parts(node.value)
+    if isinstance(node, ast.BinOp):
+        return unescaped_parts(node.left) + unescaped_parts(node.right)
+    if isinstance(node, ast.BoolOp):
+        return [part for value in node.values for part in unescaped_parts(value)]
+    if isinstance(node, ast.Call):
+        if _called_name(node) in ESCAPING_CALLS:
+            return []
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
+            items = node.args[0] if node.args else None
+            if isinstance(items, ast.GeneratorExp | ast.ListComp):
+                return unescaped_parts(items.elt)
+            return [] if isinstance(items, ast.Name) else [node]
+    return [node]
+
+
+def markup_problems(path: Path) -> list[str]:
+    problems = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        where = f"{path.name}:{node.lineno}"
+        problems += [f"{where} passes unsafe_allow_html" for kw in node.keywords if kw.arg == "unsafe_allow_html"]
+        name = _called_name(node)
+        if name == "html" and isinstance(node.func, ast.Attribute):
+            problems.append(f"{where} calls .html()")
+        if name in MARKDOWN_CALLS and isinstance(node.func, ast.Attribute) and node.args:
+            problems += [
+                f"{where} {name}() shows {ast.unparse(part)} unescaped" for part in unescaped_parts(node.args[0])
+            ]
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("st.markdown(text, unsafe_allow_html=True)", True),
+        ("st.markdown('<b>fixed</b>', unsafe_allow_html=False)", True),  # no reason to name it at all
+        ("st.html(body)", True),
+        ("st.write(order.customer_name)", True),
+        ("st.warning(exc.detail)", True),
+        ("col.markdown(f'**{order.order_number}** · {md(order.customer_name)}')", True),
+        ("st.caption('Now ' + order.tracking_number)", True),
+        ("st.toast(f'{STATUS[order.status]}')", True),
+        ("st.markdown(' · '.join(e.title for e in entries))", True),
+        ("st.markdown(md(order.customer_name))", False),
+        ("st.caption(f'{total:,} orders, {when:%d %b}, {md(name)}')", False),
+        ("st.markdown(f'### {md(number)} {status_badge(order)}')", False),
+        ("st.markdown('  \\n'.join(md(part) for part in parts) or '—')", False),
+        ("st.markdown(text)", False),
+        ("st.text(order.customer_name)", False),  # st.text never parses Markdown
+    ],
+)
+def test_markup_detector(source: str, flagged: bool, tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text(source)
+    assert bool(markup_problems(page)) is flagged
+
+
+def test_dashboard_never_renders_data_as_markdown_or_html() -> None:
+    assert len(DASHBOARD_FILES) >= 10
+    assert [problem for path in DASHBOARD_FILES for problem in markup_problems(path)] == []
