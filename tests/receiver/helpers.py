@@ -45,6 +45,15 @@ def configure_sources(db: Engine) -> None:
     admin.configure_courier(db, "dhl", webhook_secret=DHL_SECRET)
 
 
+def configure_shopify_and_sandbox(db: Engine) -> None:
+    """The smallest setup the PostgreSQL receiver tests share: a manual and a Shopify store, the sandbox courier."""
+    admin.add_store(db, key="manual-store", name="Manual", platform="manual")
+    admin.add_store(
+        db, key="demo-shopify", name="Demo", platform="shopify", shop_domain=SHOP_DOMAIN, webhook_secret=SHOPIFY_SECRET
+    )
+    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
+
+
 @dataclass(frozen=True)
 class Sample:
     body: bytes

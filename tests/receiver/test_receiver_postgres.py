@@ -21,9 +21,8 @@ from receiver import create_app
 from tests.receiver.helpers import (
     EVENT_COLUMNS,
     SANDBOX_SECRET,
-    SHOP_DOMAIN,
-    SHOPIFY_SECRET,
     bring_sample,
+    configure_shopify_and_sandbox,
     counts,
     load_sample,
     order_row,
@@ -33,19 +32,6 @@ from tests.receiver.outage import end_sessions
 from tests.receiver.tcp_proxy import TcpProxy
 
 T0 = datetime.now(UTC) - timedelta(hours=5)
-
-
-def _setup(pg_db: Engine) -> None:
-    admin.add_store(pg_db, key="manual-store", name="Manual", platform="manual")
-    admin.add_store(
-        pg_db,
-        key="demo-shopify",
-        name="Demo",
-        platform="shopify",
-        shop_domain=SHOP_DOMAIN,
-        webhook_secret=SHOPIFY_SECRET,
-    )
-    admin.configure_courier(pg_db, "sandbox", webhook_secret=SANDBOX_SECRET)
 
 
 def _order(pg_db: Engine, number: str) -> int:
@@ -64,7 +50,7 @@ def _post_all(app, url: str, deliveries: list[tuple[bytes, dict]]) -> list:  # t
 
 
 def test_the_same_event_from_many_threads_is_applied_once(pg_db: Engine, pg_url: str) -> None:
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     order_id = _order(pg_db, "SBXCONC1")
     cursor = order_row(pg_db, id=order_id)["change_cursor"]
     app = create_app({"DATABASE_URL": pg_url})
@@ -80,7 +66,7 @@ def test_the_same_event_from_many_threads_is_applied_once(pg_db: Engine, pg_url:
 
 
 def test_concurrent_different_events_for_one_order_lose_nothing(pg_db: Engine, pg_url: str) -> None:
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     _order(pg_db, "SBXCONC2")
     _order(pg_db, "SBXSERIAL2")
     app = create_app({"DATABASE_URL": pg_url})
@@ -130,7 +116,7 @@ def test_concurrent_different_events_for_one_order_lose_nothing(pg_db: Engine, p
 
 
 def test_concurrent_creates_of_one_webshop_order_make_one_order(pg_db: Engine, pg_url: str) -> None:
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     app = create_app({"DATABASE_URL": pg_url})
     sample = load_sample("shopify_orders_create_with_tracking")
     deliveries = [(sample.body, {**sample.headers, "X-Shopify-Webhook-Id": f"retry-{n}"}) for n in range(8)]
@@ -141,7 +127,7 @@ def test_concurrent_creates_of_one_webshop_order_make_one_order(pg_db: Engine, p
 
 
 def test_applied_changes_notify_listeners_on_commit(pg_db: Engine, pg_url: str) -> None:
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     order_id = _order(pg_db, "SBXNOTIFY1")
     app = create_app({"DATABASE_URL": pg_url})
     dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -175,7 +161,7 @@ def test_database_unreachable_gives_503_with_retry_after() -> None:
 
 
 def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine, pg_url: str) -> None:
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     _order(pg_db, "SBXOUTAGE1")
     url = make_url(pg_url)
     proxy = TcpProxy(url.port or 5432)
@@ -202,7 +188,7 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
     from perfile_core.clock import utcnow
     from perfile_core.couriers.formats import standard_webhooks
 
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     admin.configure_courier(pg_db, "postnord", webhook_secret=SANDBOX_SECRET)
     app = create_app({"DATABASE_URL": pg_url})
     client = app.test_client()
@@ -311,7 +297,7 @@ def test_notifier_survives_a_lost_connection(pg_db: Engine, pg_url: str) -> None
 def test_a_delivery_stuck_behind_a_lock_answers_503_in_time_and_stores_nothing(pg_db: Engine, pg_url: str) -> None:
     """Senders give up after a few seconds: past the statement timeout the receiver answers
     503 + Retry-After, stores nothing, and the retry goes through once the lock is gone."""
-    _setup(pg_db)
+    configure_shopify_and_sandbox(pg_db)
     order_id = _order(pg_db, "SBXLOCKED1")
     admin.configure_courier(pg_db, "bring", webhook_secret="bring-secret")
     _order_with_courier(pg_db, "70438101268018539", "bring")

@@ -25,11 +25,16 @@ from perfile_core.config import load_settings
 from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import stores, webhook_inbox
 from perfile_core.domain.errors import StorageUnavailable
-from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
 from perfile_core.services.webhooks import run_in_transaction
 from receiver import create_app
-from tests.receiver.helpers import SANDBOX_SECRET, SHOP_DOMAIN, SHOPIFY_SECRET, unified_event
+from tests.receiver.helpers import (
+    SANDBOX_SECRET,
+    SHOP_DOMAIN,
+    SHOPIFY_SECRET,
+    configure_shopify_and_sandbox,
+    unified_event,
+)
 from tests.receiver.outage import end_sessions, other_sessions, until
 from tests.receiver.tcp_proxy import TcpProxy
 from tests.receiver.webshop_deliveries import shopify_order
@@ -47,16 +52,7 @@ def _dsn(url: str) -> str:
 
 
 def _setup(pg_db: Engine) -> None:
-    admin.add_store(pg_db, key="manual-store", name="Manual", platform="manual")
-    admin.add_store(
-        pg_db,
-        key="demo-shopify",
-        name="Demo",
-        platform="shopify",
-        shop_domain=SHOP_DOMAIN,
-        webhook_secret=SHOPIFY_SECRET,
-    )
-    admin.configure_courier(pg_db, "sandbox", webhook_secret=SANDBOX_SECRET)
+    configure_shopify_and_sandbox(pg_db)
     for n in range(WARM):
         order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
         attach_tracking(pg_db, order.id, f"SBXPOOL{n}", "sandbox", actor="test")
