@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the stack, the test suite and the benchmarks need: nginx (the receiver's
-# buffering proxy, deploy/nginx/), headless Chromium for browser tests, zbar to decode label
+# buffering proxy, deploy/nginx/), headless Chromium and an emoji font for browser tests, zbar to decode label
 # barcodes, wrk to drive the receiver benchmark; and a running PostgreSQL.
 # `--proxy-only` (what `make run` uses) checks nginx alone. Idempotent; installs only what is missing.
 set -euo pipefail
@@ -36,6 +36,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# The dashboard's status and toast icons are emoji; without a colour emoji font, headless
+# Chromium draws empty boxes in the browser tests' screenshots.
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
