@@ -151,6 +151,8 @@ def checked_tracking(tracking_number: str, courier: str | None) -> str:
     number = tracking_number.strip().replace(" ", "")
     if not number or len(number) > 64 or not number.isalnum():
         raise ValidationError("tracking_number", "use 1-64 letters and digits")
+    if not courier:
+        raise ValidationError("courier", "choose the courier this tracking number belongs to")
     if courier not in COURIER_NAMES:
         raise ValidationError("courier", f"unknown courier {courier!r}; known: {', '.join(COURIER_NAMES)}")
     return number.upper()
