@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui.new_order
 import ui.order_dialogs
-from ui.dialogs import DIALOGS, OpenDialog, render_open_dialog
+from ui.dialogs import DIALOGS, OpenDialog, open_dialog, render_open_dialog
 from ui.safe_text import md
 
 try:
@@ -21,6 +21,12 @@ except ImportError:
         st.markdown(f"Booking order {dialog.order_ids[0]:d}, preferred courier {md(preferred)}")
 
     DIALOGS["book"] = _booking_stand_in
+
+# A browser test opens a dialog by URL once: ?open=delete&order=7
+if "open" in st.query_params and not st.session_state.get("opened_from_url"):
+    st.session_state["opened_from_url"] = True
+    order = st.query_params.get("order")
+    open_dialog(st.query_params["open"], [int(order)] if order else [])
 
 for message in st.session_state.pop("flash", []):
     st.toast(message)
