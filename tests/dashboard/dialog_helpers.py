@@ -4,6 +4,7 @@ the operator reads (Markdown as shown, without md()'s escapes)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -98,3 +99,13 @@ def audit(db: Engine, action: str) -> list[dict]:
     with db.connect() as conn:
         query = select(audit_log.c.details).where(audit_log.c.action == action).order_by(audit_log.c.id)
         return list(conn.execute(query).scalars())
+
+
+def message_under(at: AppTest, key: str) -> str | None:
+    """The caption right below the widget with this key (where a field's message goes)."""
+    for column in at.columns:
+        nodes = list(column.children.values())
+        for above, below in pairwise(nodes):
+            if getattr(above, "key", None) == key and below.type == "caption":
+                return plain(below.value)
+    return None

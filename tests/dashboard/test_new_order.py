@@ -14,6 +14,7 @@ from tests.dashboard.dialog_helpers import (
     PAGE,
     captions,
     click,
+    message_under,
     new_order,
     open_name,
     shown,
@@ -102,7 +103,7 @@ def test_duplicate_order_number_in_the_store_is_refused_beside_the_number(app_db
     click(at, "Save without tracking")
 
     assert not at.exception
-    assert "NO-3 already exists in this store" in captions(at)
+    assert "NO-3 already exists in this store" in message_under(at, f"{KEY}_order_number")
     assert count_orders(app_db) == 1
     assert open_name(at) == KEY
 
@@ -122,6 +123,10 @@ def test_each_bad_field_gets_its_own_message(app_db):
         assert message in text, text
     assert count_orders(app_db) == 0
     assert at.text_input(key=f"{KEY}_customer_email").value == "nope"  # what was typed stays to fix
+    assert "not a valid e-mail address" in message_under(at, f"{KEY}_customer_email")
+    assert "two-letter ISO country code" in message_under(at, f"{KEY}_country_code")
+    assert "less than or equal to 70000" in message_under(at, f"{KEY}_weight_grams")
+    assert message_under(at, f"{KEY}_city") is None
 
 
 def test_a_refused_tracking_number_leaves_no_order_behind(app_db):

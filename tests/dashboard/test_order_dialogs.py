@@ -18,6 +18,7 @@ from tests.dashboard.dialog_helpers import (
     captions,
     click,
     lost_order,
+    message_under,
     new_order,
     open_dialog,
     open_name,
@@ -55,7 +56,7 @@ def test_claim_with_a_bad_amount_says_so_beside_the_amount(app_db):
     click(at, "File claim")
 
     assert not at.exception
-    assert "must be a number such as 249.50" in captions(at)
+    assert "must be a number such as 249.50" in message_under(at, "claim_amount")
     assert claims_for_order(app_db, order_id) == []
     assert open_name(at) == "claim"  # still open, with what was typed
     assert at.text_area(key="claim_description").value == "Never arrived"
