@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     delete = commands.add_parser("delete", help="soft-delete an order (kept for audit)")
     delete.add_argument("order")
-    delete.add_argument("--reason", default="")
+    delete.add_argument("--reason", required=True, help="why; kept in the audit log")
     delete.set_defaults(handler=_delete)
 
 

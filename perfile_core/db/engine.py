@@ -27,6 +27,7 @@ def make_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(
         url,
@@ -65,6 +66,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
     # SQLite has no time zones; the on-time rule's local day comes from the domain itself.
     dbapi_conn.create_function("perfile_local_day", 2, _sqlite_local_day, deterministic=True)
+    # The sqlite3 module otherwise starts transactions itself, only before a write: a SAVEPOINT
+    # opened first then became the outermost transaction and its RELEASE committed everything
+    # so far, so a later error could not roll back (SQLAlchemy's "pysqlite" serializable recipe).
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN")
 
 
 def _sqlite_local_day(stored: str | None, country_code: str | None) -> str | None:

@@ -6,6 +6,8 @@ another courier). Couriers without a cancel API raise NotSupported saying what o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine
 
 from perfile_core.clock import utcnow
@@ -14,12 +16,40 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, state_columns, update_order
 from perfile_core.domain.couriers import courier_display_name
-from perfile_core.domain.errors import Conflict
+from perfile_core.domain.errors import Conflict, NotSupported
+from perfile_core.domain.order import Order
 from perfile_core.domain.status import ShipmentState, Status
 from perfile_core.services import booking_attempts as attempts
 
 
-def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, actor: str, reason: str = "") -> None:
+@dataclass(frozen=True)
+class CancelCheck:
+    """Whether the courier lets Perfile cancel this booking, and if not, what ops must do."""
+
+    courier_name: str
+    tracking_number: str
+    instruction: str | None  # None: Perfile can cancel it at the courier
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.instruction is None
+
+
+def cancel_check(db: Engine, couriers: CourierRegistry, order_id: int) -> CancelCheck:
+    """Ask before offering a Cancel button; raises Conflict when there is nothing to cancel."""
+    _order, attempt = _cancellable(db, order_id)
+    adapter = couriers.get(attempt.courier)
+    booked = attempt.booked_shipment()
+    instruction = None
+    if not adapter.supports("cancel"):
+        try:
+            adapter.cancel(booked)  # an unsupported capability only raises, with the courier's own words
+        except NotSupported as exc:
+            instruction = exc.detail
+    return CancelCheck(adapter.name, booked.tracking_number, instruction)
+
+
+def _cancellable(db: Engine, order_id: int) -> tuple[Order, attempts.Attempt]:
     with db.connect() as conn:
         order = get_order(conn, order_id)
         attempt = attempts.confirmed_for(conn, order_id, order.tracking_number) if order.tracking_number else None
@@ -30,6 +60,11 @@ def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, acto
             f"order {order.order_number} is {order.order_status.value}: the parcel is already with "
             f"{courier_display_name(order.courier)}; contact them to stop it"
         )
+    return order, attempt
+
+
+def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, actor: str, reason: str = "") -> None:
+    order, attempt = _cancellable(db, order_id)
     booked: BookedShipment = attempt.booked_shipment()
     couriers.get(attempt.courier).cancel(booked)
     now = utcnow()

@@ -16,6 +16,7 @@ from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import claims
 from perfile_core.domain.errors import Conflict, NotFound, ValidationError
+from perfile_core.domain.order import Order
 
 CLAIM_TYPES = ("lost", "damaged", "delayed", "other")
 STATUSES = ("open", "submitted", "approved", "rejected", "paid")
@@ -27,6 +28,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "paid": frozenset(),
 }
 MAX_AMOUNT = Decimal("1000000")
+MAX_ATTACHMENTS = 10
+NOT_CLAIMABLE = (
+    "claims are for shipments with an exception, or delivered/returned ones reported damaged, lost or delayed"
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,24 @@ def _validated(
     return value, currency.upper()
 
 
+def claim_refusal(order: Order) -> str | None:
+    """Why no claim can be filed for this order, or None when one can."""
+    if order.can_file_claim:
+        return None
+    return f"order {order.order_number} is {order.order_status.value}: {NOT_CLAIMABLE}"
+
+
+def _attachment_names(names: list[str] | None) -> list[str]:
+    """File names only (the files travel by e-mail to the courier); kept in the audit log."""
+    cleaned = [name.strip() for name in names or [] if name.strip()]
+    if len(cleaned) > MAX_ATTACHMENTS:
+        raise ValidationError("attachments", f"at most {MAX_ATTACHMENTS} file names")
+    for name in cleaned:
+        if len(name) > 200 or "/" in name or "\\" in name or not name.isprintable():
+            raise ValidationError("attachments", f"{name[:40]!r} is not a plain file name such as photo-1.jpg")
+    return cleaned
+
+
 def file_claim(
     db: Engine,
     order_id: int,
@@ -94,16 +117,16 @@ def file_claim(
     actor: str,
     amount: Any = None,
     currency: str | None = None,
+    attachments: list[str] | None = None,
 ) -> Claim:
     value, code = _validated(claim_type, description, amount, currency)
+    attachment_names = _attachment_names(attachments)
     now = utcnow()
     with db.begin() as conn:
         order = get_order(conn, order_id, for_update=True)
-        if not order.can_file_claim:
-            raise Conflict(
-                f"order {order.order_number} is {order.order_status.value}: claims are for shipments with an "
-                f"exception, or delivered/returned ones reported damaged, lost or delayed"
-            )
+        refusal = claim_refusal(order)
+        if refusal is not None:
+            raise Conflict(refusal)
         claim_id = conn.execute(
             claims.insert()
             .values(
@@ -129,6 +152,7 @@ def file_claim(
                 "claim_type": claim_type,
                 "amount": str(value) if value is not None else None,
                 "currency": code,
+                "attachments": attachment_names,
             },
             now,
         )

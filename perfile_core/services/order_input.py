@@ -75,6 +75,13 @@ class NewOrder(OrderFields):
     source_updated_at: datetime | None = None
     created_at: datetime | None = None
 
+    @field_validator("customer_name", mode="before")
+    @classmethod
+    def _named(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValueError("enter the customer's name")
+        return value
+
     @field_validator("order_number")
     @classmethod
     def _order_number(cls, value: str | None) -> str | None:

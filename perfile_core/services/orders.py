@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from perfile_core.clock import utcnow
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, insert_order, update_order
-from perfile_core.db.tables import stores
+from perfile_core.db.tables import orders, stores
 from perfile_core.domain import store_names
 from perfile_core.domain.couriers import COURIER_NAMES
-from perfile_core.domain.errors import Conflict, ValidationError
+from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
 from perfile_core.services.order_input import NewOrder, OrderEdit
@@ -23,12 +23,22 @@ from perfile_core.services.tracking import apply_waiting_events, confirm_shipmen
 from perfile_core.services.validation import validate
 
 
-def create_order(db: Engine, data: dict[str, Any], *, actor: str = "system") -> Order:
-    """Create an order (generating an order number when none is given)."""
+def create_order(
+    db: Engine,
+    data: dict[str, Any],
+    *,
+    actor: str = "system",
+    tracking_number: str | None = None,
+    courier: str | None = None,
+) -> Order:
+    """Create an order (generating an order number when none is given), with a tracking number
+    attached in the same transaction when one is given: a refused number leaves no order."""
     new = validate(NewOrder, data)
     now = utcnow()
     with db.begin() as conn:
         order_id = create_order_in(conn, new, actor=actor, now=now)
+        if tracking_number is not None:
+            _attach_audited(conn, order_id, tracking_number, courier, actor=actor, now=now)
         return get_order(conn, order_id)
 
 
@@ -87,12 +97,36 @@ def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: str
         return get_order(conn, order_id)
 
 
-def soft_delete_order(db: Engine, order_id: int, *, actor: str, reason: str = "") -> None:
+def soft_delete_order(db: Engine, order_id: int, *, actor: str, reason: str) -> None:
+    """Hide an order from every list; the reason is required because the audit log is the
+    only place that says why an order vanished (and `restore_order` brings it back)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("reason", "say why the order is deleted; it goes into the audit log")
+    if len(reason) > 500:
+        raise ValidationError("reason", "at most 500 characters")
     now = utcnow()
     with db.begin() as conn:
         get_order(conn, order_id, for_update=True)
         update_order(conn, order_id, {"deleted_at": now}, now)
         audit_repo.record(conn, actor, "order.deleted", order_id, {"reason": reason}, now)
+
+
+def restore_order(db: Engine, order_id: int, *, actor: str) -> Order:
+    """Undo a soft delete: the order is back in every list, and the audit log says who did it."""
+    now = utcnow()
+    with db.begin() as conn:
+        query = select(orders.c.order_number, orders.c.deleted_at).where(orders.c.id == order_id)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"order {order_id} does not exist")
+        if row.deleted_at is None:
+            raise Conflict(f"order {row.order_number} is not deleted; nothing to restore")
+        update_order(conn, order_id, {"deleted_at": None}, now)
+        audit_repo.record(conn, actor, "order.restored", order_id, {"deleted_at": row.deleted_at.isoformat()}, now)
+        return get_order(conn, order_id)
 
 
 def attach_tracking(
@@ -105,26 +139,48 @@ def attach_tracking(
     service_type: str | None = None,
 ) -> Order:
     """Attach a tracking number by hand; events that were waiting for it are applied."""
+    checked_tracking(tracking_number, courier)
+    now = utcnow()
+    with db.begin() as conn:
+        _attach_audited(conn, order_id, tracking_number, courier, actor=actor, now=now, service_type=service_type)
+        return get_order(conn, order_id)
+
+
+def checked_tracking(tracking_number: str, courier: str | None) -> str:
+    """A hand-typed tracking number as stored (no spaces, upper case), or a ValidationError."""
     number = tracking_number.strip().replace(" ", "")
     if not number or len(number) > 64 or not number.isalnum():
         raise ValidationError("tracking_number", "use 1-64 letters and digits")
+    if not courier:
+        raise ValidationError("courier", "choose the courier this tracking number belongs to")
     if courier not in COURIER_NAMES:
         raise ValidationError("courier", f"unknown courier {courier!r}; known: {', '.join(COURIER_NAMES)}")
-    now = utcnow()
-    with db.begin() as conn:
-        order = get_order(conn, order_id, for_update=True)
-        if order.order_status in TERMINAL:
-            raise Conflict(f"order {order.order_number} is {order.order_status}; tracking cannot change")
-        attach_tracking_in(conn, order_id, number.upper(), courier, now, service_type=service_type)
-        audit_repo.record(
-            conn,
-            actor,
-            "tracking.attached",
-            order_id,
-            {"tracking_number": number.upper(), "courier": courier, "previous": order.tracking_number},
-            now,
-        )
-        return get_order(conn, order_id)
+    return number.upper()
+
+
+def _attach_audited(
+    conn: Connection,
+    order_id: int,
+    tracking_number: str,
+    courier: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    service_type: str | None = None,
+) -> None:
+    number = checked_tracking(tracking_number, courier)
+    order = get_order(conn, order_id, for_update=True)
+    if order.order_status in TERMINAL:
+        raise Conflict(f"order {order.order_number} is {order.order_status}; tracking cannot change")
+    attach_tracking_in(conn, order_id, number, courier, now, service_type=service_type)
+    audit_repo.record(
+        conn,
+        actor,
+        "tracking.attached",
+        order_id,
+        {"tracking_number": number, "courier": courier, "previous": order.tracking_number},
+        now,
+    )
 
 
 def attach_tracking_in(

@@ -37,7 +37,8 @@ def test_generated_numbers_are_unique(db):
 @pytest.mark.parametrize(
     ("fields", "field", "reason_part"),
     [
-        ({"customer_name": ""}, "customer_name", "at least 1"),
+        ({"customer_name": ""}, "customer_name", "enter the customer's name"),
+        ({"customer_name": None}, "customer_name", "enter the customer's name"),
         ({"customer_email": "not-an-email"}, "customer_email", "e-mail"),
         ({"country_code": "Sweden"}, "country_code", "two-letter"),
         ({"weight_grams": -5}, "weight_grams", "greater than 0"),

@@ -116,7 +116,7 @@ def test_changes_since_cursor_sees_each_change_once(db):
     assert [o.id for o in batch.orders] == [a.id, b.id]
     assert changes_since(db, batch.cursor).orders == []
     order_service.attach_tracking(db, a.id, "ABC1", "bring", actor="t")
-    order_service.soft_delete_order(db, b.id, actor="t")
+    order_service.soft_delete_order(db, b.id, actor="t", reason="test")
     later = changes_since(db, batch.cursor)
     assert [o.id for o in later.orders] == [a.id]
     assert later.orders[0].order_status == Status.CONFIRMED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 from perfile_core.db.engine import make_engine
 from perfile_core.services.seed import seed_demo
@@ -22,3 +23,22 @@ def serve_demo_orders(url: str, monkeypatch: pytest.MonkeyPatch, orders: int) ->
     yield url
     perfile().close()  # the pages' engine: its PostgreSQL connections must not outlive the test
     perfile.clear()
+
+
+@pytest.fixture
+def app_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A store with a pickup address in a fresh database the dialogs' page reads."""
+    from perfile_core.services import admin
+    from tests.booking.conftest import PICKUP
+    from tests.dashboard.dialog_helpers import STORE
+
+    engine = make_engine(db_url)
+    admin.add_store(engine, key=STORE, name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
+    monkeypatch.setenv("PERFILE_DATABASE_URL", db_url)
+    from ui.context import perfile
+
+    perfile.clear()
+    yield engine
+    perfile().close()
+    perfile.clear()
+    engine.dispose()
