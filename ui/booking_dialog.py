@@ -33,6 +33,7 @@ from ui.safe_text import md, md_link
 
 STEP_TITLES = {1: "Courier and service", 2: "Details", 3: "Book", 4: "Booked"}
 ACTOR = "dashboard"
+ALREADY_BOOKED = "This order was already booked (another click or another operator); this is that booking."
 
 
 @st.dialog("Book shipment", width="large", dismissible=False)
@@ -40,7 +41,8 @@ def book_dialog(dialog: OpenDialog) -> None:
     state = dialog.state
     step = state.setdefault("step", 1)
     order = order_to_book(perfile().db, dialog.order_ids[0])
-    st.caption(f"Step {step} of 4 · {STEP_TITLES[step]} · order {md(order.order_number)} · {md(order.customer_name)}")
+    title = STEP_TITLES[step]
+    st.caption(f"Step {step} of 4 · {title} · order {md(order.order_number)} · {md(order.customer_name)}")
     st.progress(step / 4)
     {1: _choose_step, 2: _details_step, 3: _book_step, 4: _done_step}[step](dialog)
 
@@ -213,24 +215,34 @@ def _book(dialog: OpenDialog, courier: str, details: BookingDetails) -> None:
     try:
         with st.spinner(f"Booking with {md(courier_display_name(courier))}…"):
             result = book_order(
-                app.db, app.couriers, order_id, courier, details.service, actor=ACTOR, settings=app.settings,
+                app.db,
+                app.couriers,
+                order_id,
+                courier,
+                details.service,
+                actor=ACTOR,
+                settings=app.settings,
                 details=details,
             )
     except Conflict as exc:
         # a second click or a second operator: show the booking that holds the order
         existing = existing_booking(app.db, order_id)
         if existing is not None and existing.result is not None:
-            _booked(dialog, existing.result, note="This order was already booked; this is that booking.")
+            _booked(dialog, existing.result, note=ALREADY_BOOKED)
         else:
             dialog.state["error"] = exc
     except PerfileError as exc:
         dialog.state["error"] = exc
     else:
-        _booked(dialog, result, note="This order was already booked; this is that booking." if result.replayed else "")
+        _booked(dialog, result, note=ALREADY_BOOKED if result.replayed else "")
 
 
 def _booked(dialog: OpenDialog, result: BookingResult, *, note: str) -> None:
     _go(dialog, 4, result=result, note=note, error=None)
+
+
+def _flash_booked(result: BookingResult) -> None:
+    """The page toasts it once the dialog has closed (the table already shows the number)."""
     flash = st.session_state.setdefault("flash", [])
     flash.append(f"Booked order {md(result.order_number)}: {md(result.tracking_number)}")
 
@@ -243,7 +255,7 @@ def _done_step(dialog: OpenDialog) -> None:
     result: BookingResult = dialog.state["result"]
     order = order_to_book(app.db, result.order_id)
     if dialog.state.get("note"):
-        st.info(dialog.state["note"], icon="ℹ️")
+        st.info(ALREADY_BOOKED, icon=":material/info:")
     number = md_link(result.tracking_number, order.tracking_url) if order.tracking_url else md(result.tracking_number)
     st.success(f"Booked with {md(courier_display_name(result.courier))}: tracking number {number}", icon="✅")
     if result.estimated_delivery:
@@ -252,6 +264,7 @@ def _done_step(dialog: OpenDialog) -> None:
     label_actions(lambda: get_label(app.db, app.couriers, result.order_id), f"label-{result.tracking_number}.pdf")
     left, right, _ = st.columns([2, 1, 3])
     if left.button("Book next order without tracking", key="book_next", type="primary"):
+        _flash_booked(result)
         next_id = next_order_to_book(app.db, skip=dialog.order_ids)
         if next_id is None:
             dialog.state["no_next"] = True
@@ -259,6 +272,7 @@ def _done_step(dialog: OpenDialog) -> None:
             open_dialog("book", [next_id])
             st.rerun()
     if right.button("Close", key="book_close"):
+        _flash_booked(result)
         close_dialog()
         st.rerun()
     if dialog.state.get("no_next"):

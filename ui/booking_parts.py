@@ -11,7 +11,11 @@ from perfile_core.domain.couriers import DELIVERY_TYPE_NAMES, courier_colour, co
 from perfile_core.services.quotes import CHEAPEST, FASTEST, MOST_RELIABLE, QuoteOption
 from ui.safe_text import md
 
-MARK_BADGES = {CHEAPEST: ("Cheapest", "green"), FASTEST: ("Fastest", "blue"), MOST_RELIABLE: ("Most reliable", "violet")}
+MARK_BADGES = {
+    CHEAPEST: ("Cheapest", "green"),
+    FASTEST: ("Fastest", "blue"),
+    MOST_RELIABLE: ("Most reliable", "violet"),
+}
 
 
 def courier_mark(courier: str) -> None:
@@ -28,9 +32,7 @@ def courier_mark(courier: str) -> None:
     st.image(svg, width=56)
 
 
-def quote_row(
-    option: QuoteOption, marks: list[str], *, on_choose: Callable[..., None], args: tuple[Any, ...]
-) -> None:
+def quote_row(option: QuoteOption, marks: list[str], *, on_choose: Callable[..., None], args: tuple[Any, ...]) -> None:
     quote, history = option.quote, option.performance
     with st.container(border=True):
         mark, what, price, eta, rate, choose = st.columns([1, 3, 1.3, 1.6, 1.6, 1.2], vertical_alignment="center")
@@ -44,9 +46,7 @@ def quote_row(
         if badges:
             what.markdown(badges)
         price.markdown(f"**{quote.price:,.2f}** {md(quote.currency)}")
-        eta.markdown(
-            f"ETA {quote.estimated_delivery:%a %d %b}" if quote.estimated_delivery else "ETA not given"
-        )
+        eta.markdown(f"ETA {quote.estimated_delivery:%a %d %b}" if quote.estimated_delivery else "ETA not given")
         if history.on_time_rate is None:
             rate.markdown("On time: no history")
         else:

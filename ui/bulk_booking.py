@@ -15,7 +15,6 @@ from ui.booking_parts import label_actions
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
-from ui.safe_text import md
 
 ACTOR = "dashboard"
 PER_ORDER = {"cheapest": "Cheapest per order", "most reliable": "Most reliable per order"}
@@ -94,9 +93,6 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
     if booked:
         ids = [item.order_id for item in booked]
         label_actions(lambda: combined_labels(app.db, app.couriers, ids), "labels.pdf", key="bulk_labels")
-    for item in items:
-        if not item.ok:
-            st.caption(f"Order {md(order_to_book(app.db, item.order_id).order_number)}: {md(item.message)}")
     if st.button("Close", key="bulk_close"):
         flash = st.session_state.setdefault("flash", [])
         flash.append(f"Booked {len(booked):,} of {len(items):,} orders")

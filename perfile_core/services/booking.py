@@ -124,7 +124,9 @@ def _claim(
             existing = attempts.by_key(conn, key) if key else None
             if existing is not None and existing.status not in attempts.ACTIVE:
                 if existing.status == attempts.CONFIRMED:
-                    return _Claim(existing.id, existing.idempotency_key, replay=result_of(conn, existing, replayed=True))
+                    return _Claim(
+                        existing.id, existing.idempotency_key, replay=result_of(conn, existing, replayed=True)
+                    )
                 raise Conflict(f"booking {key} already ended as {existing.status}; start a new booking")
             active = attempts.active_for_order(conn, order_id)
             if active is not None:

@@ -149,7 +149,9 @@ def _clean(value: Any) -> Any:
 
 def _address_problems(side: str, clean: dict[str, Any]) -> list[tuple[str, str]]:
     problems = [
-        (f"{side}_{part}", f"enter the {label}") for part, label in REQUIRED_PARTS.items() if not clean[f"{side}_{part}"]
+        (f"{side}_{part}", f"enter the {label}")
+        for part, label in REQUIRED_PARTS.items()
+        if not clean[f"{side}_{part}"]
     ]
     country = str(clean[f"{side}_country_code"] or "").upper()
     clean[f"{side}_country_code"] = country

@@ -33,6 +33,7 @@ def serve_booking_db(url: str, monkeypatch: pytest.MonkeyPatch, postnord_url: st
         )
     monkeypatch.setenv("PERFILE_DATABASE_URL", url)
     monkeypatch.setenv("PERFILE_SMTP_HOST", "")
+    monkeypatch.setenv("PERFILE_COURIER_TIMEOUT_SECONDS", "1")
     from ui.context import perfile
 
     perfile.clear()

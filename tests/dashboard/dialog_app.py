@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui.booking_dialog  # noqa: F401  (registers "book")
+import ui.booking_dialog
 import ui.bulk_booking  # noqa: F401  (registers "bulk_book")
 from ui.dialogs import render_open_dialog
 
