@@ -46,7 +46,8 @@ def quote_row(option: QuoteOption, marks: list[str], *, on_choose: Callable[...,
         if badges:
             what.markdown(badges)
         price.markdown(f"**{quote.price:,.2f}** {md(quote.currency)}")
-        eta.markdown(f"ETA {quote.estimated_delivery:%a %d %b}" if quote.estimated_delivery else "ETA not given")
+        when = f"{quote.estimated_delivery:%a %d %b}" if quote.estimated_delivery else "not given"
+        eta.markdown(f"ETA {when}")
         if history.on_time_rate is None:
             rate.markdown("On time: no history")
         else:
