@@ -57,10 +57,10 @@ def _cancel(dialog: OpenDialog) -> None:
 
 def _nav(dialog: OpenDialog, *, back: int | None) -> None:
     """Back (steps 2-3) and Cancel, at the foot of every step."""
-    left, right, _ = st.columns([1, 1, 4])
+    buttons = st.container(horizontal=True)
     if back is not None:
-        left.button("Back", key=f"book_back_{back}", on_click=_go, args=(dialog, back))
-    if right.button("Cancel", key="book_cancel", on_click=_cancel, args=(dialog,)):
+        buttons.button("Back", key=f"book_back_{back}", on_click=_go, args=(dialog, back))
+    if buttons.button("Cancel", key="book_cancel", on_click=_cancel, args=(dialog,)):
         st.rerun()
 
 
@@ -112,7 +112,7 @@ def _details_step(dialog: OpenDialog) -> None:
     errors: dict[str, str] = state.get("field_errors") or {}
     services = courier_services(app.couriers, courier)
     codes = [s.code for s in services]
-    names = {s.code: f"{s.name} ({DELIVERY_TYPE_NAMES.get(s.delivery_type, s.delivery_type)})" for s in services}
+    names = {s.code: _service_name(s.name, DELIVERY_TYPE_NAMES.get(s.delivery_type, s.delivery_type)) for s in services}
     st.markdown(f"**{md(courier_display_name(courier))}**")
     with st.form("book_details"):
         pickup, delivery = st.columns(2)
@@ -142,6 +142,10 @@ def _details_step(dialog: OpenDialog) -> None:
     _nav(dialog, back=1)
 
 
+def _service_name(name: str, kind: str) -> str:
+    return name if name == kind else f"{name} ({kind})"
+
+
 def _submit_details(dialog: OpenDialog, courier: str) -> None:
     """Read the form's values, keep them as typed, and move on only when the core accepts them."""
     state = dialog.state
@@ -155,23 +159,22 @@ def _submit_details(dialog: OpenDialog, courier: str) -> None:
         _go(dialog, 3, details=checked.as_values(), field_errors={}, error=None)
 
 
-ADDRESS_LABELS = (
-    ("name", "Name"),
-    ("line1", "Street address"),
-    ("line2", "Address line 2"),
-    ("postal_code", "Postal code"),
-    ("city", "City"),
-    ("country_code", "Country (2 letters)"),
-)
+ADDRESS_LINES = (("name", "Name"), ("line1", "Street address"), ("line2", "Address line 2"))
+ADDRESS_PLACE = (("postal_code", "Postal code"), ("city", "City"), ("country_code", "Country (2 letters)"))
 
 
 def _address_fields(side: str, values: dict[str, Any], errors: dict[str, str]) -> None:
-    for part, label in ADDRESS_LABELS:
-        if side == "pickup" and part == "line2":
-            continue
-        name = f"{side}_{part}"
-        values[name] = st.text_input(label, value=values.get(name) or "", key=f"book_{name}")
-        _field_error(errors, name)
+    for part, label in ADDRESS_LINES:
+        if not (side == "pickup" and part == "line2"):
+            _text_field(f"{side}_{part}", label, values, errors)
+    for column, (part, label) in zip(st.columns([1, 1.4, 1]), ADDRESS_PLACE, strict=True):
+        with column:
+            _text_field(f"{side}_{part}", label, values, errors)
+
+
+def _text_field(name: str, label: str, values: dict[str, Any], errors: dict[str, str]) -> None:
+    values[name] = st.text_input(label, value=values.get(name) or "", key=f"book_{name}")
+    _field_error(errors, name)
 
 
 def _field_error(errors: dict[str, str], name: str) -> None:
@@ -262,8 +265,8 @@ def _done_step(dialog: OpenDialog) -> None:
         st.markdown(f"Estimated delivery: **{result.estimated_delivery:%a %d %b %Y}**")
     st.markdown(f"Customer e-mail: {md(email_state(app.db, result.notification_id))}")
     label_actions(lambda: get_label(app.db, app.couriers, result.order_id), f"label-{result.tracking_number}.pdf")
-    left, right, _ = st.columns([2, 1, 3])
-    if left.button("Book next order without tracking", key="book_next", type="primary"):
+    buttons = st.container(horizontal=True)
+    if buttons.button("Book next order without tracking", key="book_next", type="primary"):
         _flash_booked(result)
         next_id = next_order_to_book(app.db, skip=dialog.order_ids)
         if next_id is None:
@@ -271,7 +274,7 @@ def _done_step(dialog: OpenDialog) -> None:
         else:
             open_dialog("book", [next_id])
             st.rerun()
-    if right.button("Close", key="book_close"):
+    if buttons.button("Close", key="book_close"):
         _flash_booked(result)
         close_dialog()
         st.rerun()

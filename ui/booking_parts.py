@@ -52,15 +52,17 @@ def quote_row(option: QuoteOption, marks: list[str], *, on_choose: Callable[...,
             rate.markdown("On time: no history")
         else:
             rate.markdown(f"On time: **{history.on_time_rate:.0%}**  \n{history.delivered:,} delivered")
-        choose.button("Choose", key=f"book_choose_{option.key}", on_click=on_choose, args=args, type="primary")
+        choose.button(
+            "Choose", key=f"book_choose_{option.key.replace(':', '_')}", on_click=on_choose, args=args, type="primary"
+        )
 
 
-def label_actions(pdf: Callable[[], bytes], file_name: str, *, key: str = "label") -> None:
+def label_actions(pdf: Callable[[], bytes], file_name: str, *, key: str = "label", what: str = "label") -> None:
     """Download the label, and print it: the PDF opens in a new tab in the browser's viewer."""
-    left, right, _ = st.columns([1, 1, 3])
-    with left:
+    buttons = st.container(horizontal=True)
+    with buttons:
         st.download_button(
-            "Download label",
+            f"Download {what}",
             data=pdf,
             file_name=file_name,
             mime="application/pdf",
@@ -70,7 +72,7 @@ def label_actions(pdf: Callable[[], bytes], file_name: str, *, key: str = "label
         )
     url = _inline_pdf_url(pdf(), f"{key}-print")
     if url is not None:
-        right.link_button("Print label", url, icon=":material/print:")
+        buttons.link_button(f"Print {what}", url, icon=":material/print:")
 
 
 def _inline_pdf_url(data: bytes, coordinates: str) -> str | None:

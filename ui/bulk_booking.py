@@ -92,7 +92,12 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     if booked:
         ids = [item.order_id for item in booked]
-        label_actions(lambda: combined_labels(app.db, app.couriers, ids), "labels.pdf", key="bulk_labels")
+        label_actions(
+            lambda: combined_labels(app.db, app.couriers, ids),
+            "labels.pdf",
+            key="bulk_labels",
+            what="all labels (one PDF)",
+        )
     if st.button("Close", key="bulk_close"):
         flash = st.session_state.setdefault("flash", [])
         flash.append(f"Booked {len(booked):,} of {len(items):,} orders")

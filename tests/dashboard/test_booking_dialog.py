@@ -28,7 +28,7 @@ def button(at, label):
 
 
 def choose(at, courier_service):
-    return button_by_key(at, f"book_choose_{courier_service}").click().run()
+    return button_by_key(at, "book_choose_" + courier_service.replace(":", "_")).click().run()
 
 
 def button_by_key(at, key):
