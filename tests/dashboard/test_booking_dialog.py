@@ -17,8 +17,9 @@ from tests.dashboard.booking_fixtures import (
 
 
 @pytest.fixture
-def booking_db(sqlite_url, monkeypatch, httpserver):
-    yield from serve_booking_db(sqlite_url, monkeypatch, httpserver.url_for(""))
+def booking_db(db_url, monkeypatch, httpserver):
+    """SQLite and PostgreSQL (db_url runs both)."""
+    yield from serve_booking_db(db_url, monkeypatch, httpserver.url_for(""))
 
 
 def button(at, label):

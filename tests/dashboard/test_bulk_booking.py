@@ -13,8 +13,9 @@ from tests.dashboard.booking_fixtures import make_orders, open_app, serve_bookin
 
 
 @pytest.fixture
-def booking_db(sqlite_url, monkeypatch):
-    yield from serve_booking_db(sqlite_url, monkeypatch, None)
+def booking_db(db_url, monkeypatch):
+    """SQLite and PostgreSQL (db_url runs both)."""
+    yield from serve_booking_db(db_url, monkeypatch, None)
 
 
 def test_bulk_booking_with_one_failing_order(booking_db):
