@@ -165,3 +165,36 @@ def test_book_through_the_dialog_then_bulk(booking_page) -> None:
 def _grid_has(page, text: str) -> bool:
     """The grid is a canvas; Streamlit mirrors its cells in an accessible table."""
     return page.locator("[data-testid='stDataFrame'] [role='gridcell']", has_text=text).count() > 0
+
+
+def test_double_click_on_book_now_books_once(booking_page) -> None:
+    from playwright.sync_api import expect, sync_playwright
+    from sqlalchemy import select
+
+    from perfile_core.db.tables import booking_attempts
+
+    url, engine, ids = booking_page
+    order_id = ids[1]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(url)
+        page.locator(f".st-key-book_{order_id} button").click()
+        dialog = page.get_by_role("dialog")
+        dialog.locator(".st-key-book_choose_sandbox_home button").click()
+        dialog.get_by_role("button", name="Continue").click()
+        expect(dialog.get_by_text("Step 3 of 4")).to_be_visible(timeout=30_000)
+        dialog.get_by_role("button", name="Book now").dblclick()
+        expect(dialog.get_by_text("Step 4 of 4")).to_be_visible(timeout=20_000)
+        number = order_to_book(engine, order_id).tracking_number
+        expect(dialog.get_by_role("link", name=number)).to_be_visible()
+        expect(dialog.locator("[data-testid='stAlertContentSuccess']")).to_have_count(1)
+        expect(dialog.get_by_role("alert")).to_have_count(0)  # errors and warnings have role=alert
+        browser.close()
+    with engine.connect() as conn:
+        attempts = (
+            conn.execute(select(booking_attempts.c.status).where(booking_attempts.c.order_id == order_id))
+            .scalars()
+            .all()
+        )
+    assert attempts == ["confirmed"]
