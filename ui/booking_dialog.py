@@ -14,9 +14,11 @@ import streamlit as st
 
 from perfile_core.domain.couriers import DELIVERY_TYPE_NAMES, courier_display_name
 from perfile_core.domain.errors import Conflict, PerfileError, ValidationError
+from perfile_core.domain.order import Order
 from perfile_core.services.booking import BookingResult, book_order
 from perfile_core.services.booking_details import BookingDetails, booking_details_for, check_booking_details
 from perfile_core.services.booking_status import (
+    ExistingBooking,
     courier_services,
     email_state,
     existing_booking,
@@ -39,12 +41,35 @@ ALREADY_BOOKED = "This order was already booked (another click or another operat
 @st.dialog("Book shipment", width="large", dismissible=False)
 def book_dialog(dialog: OpenDialog) -> None:
     state = dialog.state
-    step = state.setdefault("step", 1)
-    order = order_to_book(perfile().db, dialog.order_ids[0])
+    state.setdefault("step", 1)
+    app = perfile()
+    order = order_to_book(app.db, dialog.order_ids[0])
+    # booked (or changed) since the dialog opened, e.g. by another operator: show that booking
+    existing = None if order.can_book_shipment or state["step"] == 4 else existing_booking(app.db, order.id)
+    if existing is not None and existing.result is not None:
+        _booked(dialog, existing.result, note=ALREADY_BOOKED)
+    step = state["step"]
     title = STEP_TITLES[step]
     st.caption(f"Step {step} of 4 · {title} · order {md(order.order_number)} · {md(order.customer_name)}")
     st.progress(step / 4)
+    if step < 4 and not order.can_book_shipment:
+        _cannot_book(order, existing)
+        return
     {1: _choose_step, 2: _details_step, 3: _book_step, 4: _done_step}[step](dialog)
+
+
+def _cannot_book(order: Order, existing: ExistingBooking | None) -> None:
+    if existing is not None and existing.in_flight:
+        st.warning(f"Order {md(order.order_number)} is being booked right now by {md(existing.in_flight)}.")
+    else:
+        status = order.order_status.value
+        st.warning(
+            f"Order {md(order.order_number)} cannot be booked: it is {md(status)} and has tracking number "
+            f"{md(order.tracking_number or 'none')}. Only pending orders without tracking can be booked."
+        )
+    if st.button("Close", key="book_close_unbookable"):
+        close_dialog()
+        st.rerun()
 
 
 def _go(dialog: OpenDialog, step: int, **changes: Any) -> None:

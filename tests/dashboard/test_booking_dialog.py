@@ -236,3 +236,34 @@ def test_cancel_closes_without_booking(booking_db):
 
     assert OPEN_DIALOG_KEY not in at.session_state
     assert tracking_of(booking_db, order_id) is None
+
+
+def test_an_order_booked_meanwhile_shows_that_booking(booking_db):
+    """Another operator booked the order while this dialog sat on step 2."""
+    from perfile_core.couriers.registry import CourierRegistry
+    from perfile_core.couriers.sandbox import SandboxCourier
+    from perfile_core.services.booking import book_order
+
+    order_id = make_orders(booking_db)()
+    at = open_app("book", [order_id])
+    choose(at, "sandbox:home")
+    booked = book_order(booking_db, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "locker", actor="bo")
+    at.run()  # a live tick
+    assert not at.exception, at.exception
+    assert step(at).startswith("Step 4 of 4")
+    assert booked.tracking_number in at.success[0].value and "already booked" in at.info[0].value
+
+
+def test_an_order_that_cannot_be_booked_says_why(booking_db):
+    from perfile_core.services.orders import attach_tracking
+
+    order_id = make_orders(booking_db)()
+    attach_tracking(booking_db, order_id, "ABC123", "postnord", actor="ops")  # not booked by us
+    at = open_app("book", [order_id])
+    assert not at.exception, at.exception
+    assert "cannot be booked" in plain(at.warning[0].value) and "ABC123" in plain(at.warning[0].value)
+    assert not [b for b in at.button if b.label == "Choose"]
+    button(at, "Close").click().run()
+    from ui.dialogs import OPEN_DIALOG_KEY
+
+    assert OPEN_DIALOG_KEY not in at.session_state
