@@ -27,7 +27,7 @@ from perfile_core.services.booking_status import (
 )
 from perfile_core.services.quotes import QuoteResult, quote_order
 from perfile_core.services.shipment_labels import get_label
-from ui.booking_parts import courier_mark, label_actions, quote_row
+from ui.booking_parts import label_actions, quote_row, unavailable_row
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, open_dialog
 from ui.errors import show_error
@@ -114,10 +114,7 @@ def _choose_step(dialog: OpenDialog) -> None:
         for option in quotes.options:
             quote_row(option, quotes.marks(option), on_choose=_choose, args=(dialog, option.key))
         for courier, reason in quotes.errors.items():
-            mark, text = st.columns([1, 7], vertical_alignment="center")
-            with mark:
-                courier_mark(courier)
-            text.warning(f"**{md(courier_display_name(courier))}** cannot quote: {md(reason)}", icon="⚠️")
+            unavailable_row(courier, reason)
         if not quotes.options:
             st.error("No courier can book this order. Fix what the messages above name, then try again.")
     _nav(dialog, back=None)

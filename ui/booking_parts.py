@@ -57,6 +57,15 @@ def quote_row(option: QuoteOption, marks: list[str], *, on_choose: Callable[...,
         )
 
 
+def unavailable_row(courier: str, reason: str) -> None:
+    """A courier that could not quote stays in the list, with its reason."""
+    with st.container(border=True):
+        mark, text = st.columns([1, 8.7], vertical_alignment="center")
+        with mark:
+            courier_mark(courier)
+        text.warning(f"**{md(courier_display_name(courier))}** cannot quote: {md(reason)}", icon="⚠️")
+
+
 def label_actions(pdf: Callable[[], bytes], file_name: str, *, key: str = "label", what: str = "label") -> None:
     """Download the label, and print it: the PDF opens in a new tab in the browser's viewer."""
     buttons = st.container(horizontal=True)

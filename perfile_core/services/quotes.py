@@ -164,7 +164,7 @@ def quote_order(
         try:
             quotes = adapter.quote(shipment)
         except PerfileError as exc:
-            errors[adapter.code] = exc.detail
+            errors[adapter.code] = exc.detail.removeprefix(f"{adapter.code}: ")  # listed under its name
             continue
         if not quotes:
             errors[adapter.code] = (
