@@ -76,6 +76,7 @@ class ServiceInfo:
     code: str
     name: str
     delivery_type: str  # home | service_point | locker | business
+    max_weight_grams: int | None = None  # heaviest parcel the service carries (None: not published)
 
 
 @dataclass(frozen=True)

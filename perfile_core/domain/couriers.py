@@ -15,6 +15,22 @@ COURIER_NAMES: dict[str, str] = {
     "sandbox": "Sandbox Express",
 }
 
+# Each courier's brand colour, so the dashboard can mark a courier without downloading its logo.
+COURIER_COLOURS: dict[str, str] = {
+    "postnord": "#00A0D6",
+    "bring": "#7BC144",
+    "dhl": "#FFCC00",
+    "budbee": "#45C1A4",
+    "instabox": "#FF4F8B",
+    "sandbox": "#6B5BD2",
+}
+DELIVERY_TYPE_NAMES: dict[str, str] = {
+    "home": "Home delivery",
+    "service_point": "Service point",
+    "locker": "Parcel locker",
+    "business": "Business delivery",
+}
+
 TRACKING_URL_TEMPLATES: dict[str, str] = {
     "postnord": "https://tracking.postnord.com/se/?id={number}",
     "bring": "https://tracking.bring.com/tracking/{number}",
@@ -69,3 +85,7 @@ def courier_display_name(courier: str | None) -> str:
     if not courier:
         return ""
     return COURIER_NAMES.get(courier, courier)
+
+
+def courier_colour(courier: str | None) -> str:
+    return COURIER_COLOURS.get(courier or "", "#808080")

@@ -37,8 +37,9 @@ from perfile_core.domain.errors import (
 )
 from perfile_core.services import booking_attempts as attempts
 from perfile_core.services import notifications
-from perfile_core.services.orders import attach_tracking_in
-from perfile_core.services.shipments import shipment_for
+from perfile_core.services.booking_details import BookingDetails, apply_to_order_in, check_booking_details
+from perfile_core.services.orders import _jsonable, attach_tracking_in
+from perfile_core.services.shipments import parcel, recipient_address, shipment_for
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,15 @@ def book_order(
     settings: Settings | None = None,
     idempotency_key: str | None = None,
     send_notification: bool = True,
+    details: BookingDetails | None = None,
 ) -> BookingResult:
+    """`details`: the operator's checked pickup/delivery addresses and package (the dialog's
+    step 2); the order takes the corrections in the claim transaction, before the courier call."""
     adapter = couriers.get(courier)
+    if details is not None:
+        details = check_booking_details(adapter, {**details.as_values(), "service": service})
     stale_after = _stale_after(settings)
-    claim = _claim(db, adapter, order_id, service, actor, idempotency_key, stale_after)
+    claim = _claim(db, adapter, order_id, service, actor, idempotency_key, stale_after, details)
     if claim.error is not None:
         raise claim.error
     if claim.replay is not None:
@@ -109,6 +115,7 @@ def _claim(
     actor: str,
     key: str | None,
     stale_after: timedelta,
+    details: BookingDetails | None = None,
 ) -> _Claim:
     now = utcnow()
     try:
@@ -117,7 +124,9 @@ def _claim(
             existing = attempts.by_key(conn, key) if key else None
             if existing is not None and existing.status not in attempts.ACTIVE:
                 if existing.status == attempts.CONFIRMED:
-                    return _Claim(existing.id, existing.idempotency_key, replay=_result(conn, existing, replayed=True))
+                    return _Claim(
+                        existing.id, existing.idempotency_key, replay=result_of(conn, existing, replayed=True)
+                    )
                 raise Conflict(f"booking {key} already ended as {existing.status}; start a new booking")
             active = attempts.active_for_order(conn, order_id)
             if active is not None:
@@ -140,7 +149,7 @@ def _claim(
                     return _Claim(
                         confirmed.id,
                         confirmed.idempotency_key,
-                        replay=_result(conn, confirmed, replayed=True),
+                        replay=result_of(conn, confirmed, replayed=True),
                     )
                 raise Conflict(
                     f"order {order.order_number} already has tracking number {order.tracking_number} "
@@ -154,7 +163,10 @@ def _claim(
                 )
             _check_service(adapter, service)
             key = key or attempts.next_key(conn, order_id)
-            shipment = shipment_for(conn, order, now.date(), service=service, reference=key)
+            if details is None:
+                shipment = shipment_for(conn, order, now.date(), service=service, reference=key)
+            else:
+                shipment = _shipment_from_details(conn, order, details, actor, now, key)
             with conn.begin_nested():
                 attempt_id = attempts.insert_started(conn, order_id, key, adapter.code, service, actor, now)
             return _Claim(attempt_id, key, shipment=shipment)
@@ -163,6 +175,31 @@ def _claim(
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
         raise Conflict("this order is being booked right now by someone else; wait a few seconds and refresh") from None
+
+
+def _shipment_from_details(
+    conn: Any, order: Any, details: BookingDetails, actor: str, now: datetime, key: str
+) -> Shipment:
+    changes, before = apply_to_order_in(conn, order, details, now)
+    if changes:
+        audit_repo.record(
+            conn,
+            actor,
+            "order.edited",
+            order.id,
+            {"changes": _jsonable(changes), "before": _jsonable(before), "reason": "booking details"},
+            now,
+        )
+        order = get_order(conn, order.id)
+    return Shipment(
+        sender=details.address("pickup"),
+        recipient=recipient_address(order),
+        parcel=parcel(order),
+        ship_date=now.date(),
+        service=details.service,
+        reference=key,
+        order_number=order.order_number,
+    )
 
 
 def _check_service(adapter: CourierAdapter, service: str) -> None:
@@ -238,7 +275,7 @@ def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> Booking
             attempt = attempts.by_id(conn, attempt_id)
             booked = attempt.booked_shipment()
             if attempt.status == attempts.CONFIRMED:
-                return _result(conn, attempt, replayed=True)
+                return result_of(conn, attempt, replayed=True)
             if not order.can_book_shipment:
                 error = (
                     f"{courier_display_name(booked.courier)} booked {booked.tracking_number}, but order "
@@ -279,7 +316,7 @@ def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> Booking
                 now,
             )
             notification_id = notifications.queue_in(conn, order_id, "booked", now)
-            result = _result(conn, attempts.by_id(conn, attempt_id), notification_id=notification_id)
+            result = result_of(conn, attempts.by_id(conn, attempt_id), notification_id=notification_id)
     except SQLAlchemyError as exc:
         raise StorageUnavailable(
             f"the courier booked this order but saving it failed ({type(exc).__name__}); book it again: "
@@ -288,7 +325,7 @@ def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> Booking
     return result
 
 
-def _result(
+def result_of(
     conn: Any, attempt: attempts.Attempt, *, replayed: bool = False, notification_id: int | None = None
 ) -> BookingResult:
     order = get_order(conn, attempt.order_id)

@@ -54,6 +54,13 @@ class QuoteOption:
     def estimated_delivery(self) -> date | None:
         return self.quote.estimated_delivery
 
+    @property
+    def key(self) -> str:
+        return f"{self.quote.courier}:{self.quote.service}"
+
+
+CHEAPEST, FASTEST, MOST_RELIABLE = "cheapest", "fastest", "most reliable"
+
 
 @dataclass(frozen=True)
 class QuoteResult:
@@ -61,6 +68,28 @@ class QuoteResult:
     region: str
     options: list[QuoteOption]
     errors: dict[str, str]  # courier -> why it could not quote
+
+    @property
+    def best(self) -> dict[str, QuoteOption]:
+        """The option that is cheapest, fastest and most reliable (on-time rate in the region);
+        ties go to the cheaper, then the earlier option. No history means no "most reliable"."""
+        if not self.options:
+            return {}
+        cheap_first = sorted(self.options, key=lambda o: (o.price, o.estimated_delivery or date.max))
+        best = {
+            CHEAPEST: cheap_first[0],
+            FASTEST: min(cheap_first, key=lambda o: o.estimated_delivery or date.max),
+        }
+        rated = [o for o in cheap_first if o.performance.on_time_rate is not None]
+        if rated:
+            best[MOST_RELIABLE] = max(rated, key=lambda o: o.performance.on_time_rate or 0.0)
+        return best
+
+    def marks(self, option: QuoteOption) -> list[str]:
+        return [mark for mark, chosen in self.best.items() if chosen.key == option.key]
+
+    def option(self, key: str) -> QuoteOption | None:
+        return next((o for o in self.options if o.key == key), None)
 
 
 def region_of(country_code: str | None, postal_code: str | None, digits: int = REGION_PREFIX_DIGITS) -> str:
@@ -112,8 +141,17 @@ def courier_performance_in(
     )
 
 
-def quote_order(db: Engine, couriers: CourierRegistry, order_id: int, *, only: list[str] | None = None) -> QuoteResult:
-    """Quotes from every courier that can quote (or `only` these), cheapest first, with performance."""
+def quote_order(
+    db: Engine,
+    couriers: CourierRegistry,
+    order_id: int,
+    *,
+    only: list[str] | None = None,
+    bookable_only: bool = False,
+) -> QuoteResult:
+    """Quotes from every courier that can quote (or `only` these; with `bookable_only`, only
+    couriers we can also book with), cheapest first, with performance. A courier that cannot
+    serve the destination is in `errors` with the reason."""
     with db.connect() as conn:
         order = get_order(conn, order_id)
         shipment = shipment_for(conn, order, utcnow().date())
@@ -121,12 +159,18 @@ def quote_order(db: Engine, couriers: CourierRegistry, order_id: int, *, only: l
     errors: dict[str, str] = {}
     history: dict[str, CourierPerformance] = {}
     for adapter in couriers.with_capability("quote"):
-        if only is not None and adapter.code not in only:
+        if (only is not None and adapter.code not in only) or (bookable_only and not adapter.supports("book")):
             continue
         try:
             quotes = adapter.quote(shipment)
         except PerfileError as exc:
-            errors[adapter.code] = exc.detail
+            errors[adapter.code] = exc.detail.removeprefix(f"{adapter.code}: ")  # listed under its name
+            continue
+        if not quotes:
+            errors[adapter.code] = (
+                f"{adapter.name} has no service for {shipment.parcel.weight_kg:g} kg to "
+                f"{shipment.recipient.postal_code} {shipment.recipient.country_code}"
+            )
             continue
         if adapter.code not in history and quotes:
             with db.connect() as conn:

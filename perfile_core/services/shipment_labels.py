@@ -38,3 +38,10 @@ def get_label(db: Engine, couriers: CourierRegistry, order_id: int) -> bytes:
         ).scalar_one()
         update_order(conn, order_id, {"label_id": label_id}, now)
     return pdf
+
+
+def combined_labels(db: Engine, couriers: CourierRegistry, order_ids: list[int]) -> bytes:
+    """Every label of these orders as one PDF, in their order (a missing label raises NotFound)."""
+    from perfile_core.labels.combine import combine_pdfs
+
+    return combine_pdfs([get_label(db, couriers, order_id) for order_id in dict.fromkeys(order_ids)])

@@ -57,7 +57,12 @@ def _serve(command: list[str], env: dict[str, str], health_url: str, log_path: P
 
 @contextmanager
 def serve_dashboard(
-    database_url: str, log_path: Path, *, refresh_seconds: float = 1, script: str = "app.py"
+    database_url: str,
+    log_path: Path,
+    *,
+    refresh_seconds: float = 1,
+    script: str = "app.py",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """`script`: the dashboard's entry point, or a test page (a path relative to the repository)."""
     port = free_port()
@@ -65,6 +70,7 @@ def serve_dashboard(
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]  # the page would fetch data.streamlit.io
     env = {"PERFILE_DATABASE_URL": database_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": str(refresh_seconds)}
+    env.update(extra_env or {})
     url = f"http://127.0.0.1:{port}"
     with _serve(command, env, f"{url}/_stcore/health", log_path):
         yield url

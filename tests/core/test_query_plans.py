@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from perfile_core.clock import utcnow
 from perfile_core.db.explain import ExplainJson
@@ -72,3 +72,46 @@ def test_unfiltered_first_page_and_tracking_search_use_indexes(pg_db):
     assert "ix_orders_live_created" in newest
     assert "ix_orders_tracking_number" in search
     assert '"Node Type": "Seq Scan"' not in newest + search
+
+
+def test_courier_region_history_is_one_range_scan(pg_db):
+    """The booking dialog's on-time rate per courier reads one postal region, not every
+    delivered order of that courier (migration 0006)."""
+    from perfile_core.services.quotes import courier_performance_in
+
+    with pg_db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO stores (key, name, platform, pickup_address, created_at)"
+                " VALUES ('s', 'S', 'manual', '{}', now())"
+            )
+        )
+        conn.execute(
+            text("""
+            INSERT INTO orders (order_number, store_id, customer_name, order_status, main_status, courier,
+                                country_code, postal_code, shipped_at, delivered_at, estimated_delivery,
+                                courier_metadata, created_at, updated_at, change_cursor)
+            SELECT 'N' || g, (SELECT id FROM stores), 'Name ' || g, 'delivered', 'delivered',
+                   (ARRAY['sandbox','postnord','bring','dhl'])[1 + g % 4], 'SE', (10000 + g % 89999)::text,
+                   now() - interval '3 days', now() - (g || ' seconds')::interval, current_date,
+                   '{}', now() - interval '4 days', now(), g
+            FROM generate_series(1, 50000) g
+        """)
+        )
+        conn.execute(text("ANALYZE orders"))
+        statements: list[tuple[str, dict]] = []
+
+        def capture(conn_, cursor, statement, parameters, *args):
+            statements.append((statement, parameters))
+
+        event.listen(pg_db, "before_cursor_execute", capture)
+        try:
+            performance = courier_performance_in(conn, "sandbox", "SE", "41103")
+        finally:
+            event.remove(pg_db, "before_cursor_execute", capture)
+        assert performance.delivered > 0
+        sql, parameters = statements[-1]
+        plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}", parameters).scalar_one()
+    plan = json.dumps(plan if not isinstance(plan, str) else json.loads(plan))
+    assert "ix_orders_delivered_region" in plan
+    assert '"Node Type": "Seq Scan"' not in plan

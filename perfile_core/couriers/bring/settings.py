@@ -9,9 +9,9 @@ from perfile_core.couriers.base import ServiceInfo
 
 DEFAULT_BASE_URL = "https://api.bring.com"
 SERVICES: tuple[ServiceInfo, ...] = (
-    ServiceInfo("HOME_DELIVERY_PARCEL", "Home delivery parcel", "home"),
-    ServiceInfo("PICKUP_PARCEL", "Pickup parcel (service point)", "service_point"),
-    ServiceInfo("BUSINESS_PARCEL", "Business parcel", "business"),
+    ServiceInfo("HOME_DELIVERY_PARCEL", "Home delivery parcel", "home", 35_000),
+    ServiceInfo("PICKUP_PARCEL", "Pickup parcel (service point)", "service_point", 20_000),
+    ServiceInfo("BUSINESS_PARCEL", "Business parcel", "business", 35_000),
 )
 # Bring's numeric product ids for the product names in our contract.
 PRODUCT_IDS = {"HOME_DELIVERY_PARCEL": "5600", "PICKUP_PARCEL": "5800", "BUSINESS_PARCEL": "5000"}

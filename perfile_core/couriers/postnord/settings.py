@@ -9,9 +9,9 @@ from perfile_core.couriers.base import ServiceInfo
 
 DEFAULT_BASE_URL = "https://api2.postnord.com"
 SERVICES: tuple[ServiceInfo, ...] = (
-    ServiceInfo("17", "MyPack Home", "home"),
-    ServiceInfo("19", "MyPack Collect", "service_point"),
-    ServiceInfo("18", "Parcel", "business"),
+    ServiceInfo("17", "MyPack Home", "home", 20_000),
+    ServiceInfo("19", "MyPack Collect", "service_point", 20_000),
+    ServiceInfo("18", "Parcel", "business", 35_000),
 )
 
 

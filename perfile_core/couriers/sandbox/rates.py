@@ -13,14 +13,14 @@ from decimal import Decimal
 from perfile_core.couriers.base import ServiceInfo, Shipment
 from perfile_core.couriers.calendar import add_business_days
 
+MAX_WEIGHT = {"home": 35_000, "service_point": 20_000, "locker": 15_000}
 SERVICES: tuple[ServiceInfo, ...] = (
-    ServiceInfo("home", "Home delivery", "home"),
-    ServiceInfo("service_point", "Service point", "service_point"),
-    ServiceInfo("locker", "Parcel locker", "locker"),
+    ServiceInfo("home", "Home delivery", "home", MAX_WEIGHT["home"]),
+    ServiceInfo("service_point", "Service point", "service_point", MAX_WEIGHT["service_point"]),
+    ServiceInfo("locker", "Parcel locker", "locker", MAX_WEIGHT["locker"]),
 )
 NORDIC = frozenset({"SE", "NO", "DK", "FI", "IS"})
 EU = frozenset("AT BE BG HR CY CZ EE FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES".split())  # noqa: SIM905
-MAX_WEIGHT = {"home": 35_000, "service_point": 20_000, "locker": 15_000}
 LOCKER_MAX_SIDE_CM = 60
 BASE_PRICE = {"home": Decimal("79"), "service_point": Decimal("55"), "locker": Decimal("49")}
 ZONE_SURCHARGE = {
