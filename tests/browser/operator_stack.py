@@ -50,8 +50,12 @@ def post_shopify_order(
     return number
 
 
-def post_sandbox_event(post: Post, number: str, status: str, at: datetime) -> None:
-    body, headers = unified_event(SANDBOX_SECRET, "sandbox", number, status, at, description=f"Sandbox {status}")
+def post_sandbox_event(post: Post, number: str, status: str, at: datetime, *, city: str = "Göteborg") -> None:
+    """One signed sandbox courier event, as the sandbox courier pushes it."""
+    description = f"Parcel {status.replace('_', ' ')}"
+    body, headers = unified_event(
+        SANDBOX_SECRET, "sandbox", number, status, at, description=description, location={"city": city}
+    )
     answer = post("/webhooks/couriers/sandbox", body, headers)
     assert answer == (200, {"status": "accepted"}), answer
 
