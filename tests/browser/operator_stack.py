@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from tests.receiver.helpers import SANDBOX_SECRET, SHOP_DOMAIN, SHOPIFY_SECRET, unified_event
 from tests.receiver.hostile_text import Post
+from tests.receiver.webshop_deliveries import shopify_headers
 
 ROW_HEIGHT = 35  # the grid's header and rows
 
@@ -38,13 +38,7 @@ def post_shopify_order(
             {"id": serial, "status": "success", "tracking_company": "Sandbox Express", "tracking_numbers": [tracking]}
         ]
     body = json.dumps(payload).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Shop-Domain": SHOP_DOMAIN,
-        "X-Shopify-Webhook-Id": f"browser-{serial}",
-        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(SHOPIFY_SECRET.encode(), body),
-    }
+    headers = shopify_headers(SHOPIFY_SECRET, SHOP_DOMAIN, body, webhook_id=f"browser-{serial}")
     status, answer = post("/webhooks/shopify", body, headers)
     assert (status, answer) == (200, {"status": "accepted"}), answer
     return number

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from perfile_core.db.engine import make_engine
 from tests.browser.operator_stack import (
     action_bar_text,
     checked_orders,
@@ -28,9 +27,8 @@ from tests.browser.operator_stack import (
     post_shopify_order,
     row_of,
 )
-from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, serve_dashboard, serve_receiver
+from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_stack
 from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
-from tests.receiver.helpers import configure_sources
 from tests.receiver.hostile_text import Post, http_poster
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -41,15 +39,7 @@ ARRIVALS = 10  # one every ~2 s: about 20 s of ticks under the selection
 
 @pytest.fixture
 def stack(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Post, str]]:
-    require_chromium()
-    engine = make_engine(sqlite_url)
-    configure_sources(engine)
-    engine.dispose()
-    with (
-        serve_receiver(sqlite_url, tmp_path / "gunicorn.log") as receiver,
-        serve_dashboard(sqlite_url, tmp_path / "streamlit.log") as dashboard,
-        requests.Session() as session,
-    ):
+    with serve_stack(sqlite_url, tmp_path) as (receiver, dashboard), requests.Session() as session:
         post = http_poster(receiver, session)
         for serial in range(FIRST_ORDERS):  # odd ones tracked by the sandbox courier; newest first on screen
             tracking = f"SBXB{serial}" if serial % 2 else None

@@ -4,7 +4,7 @@ result, and a selection that follows its order (by id) through ticks, filters an
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -18,11 +18,11 @@ from perfile_core.clock import utcnow
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
-from perfile_core.services.demo_data import DEMO_STORES
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order, soft_delete_order
 from perfile_core.services.queries import list_orders
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.booking.conftest import order_factory
 from tests.dashboard.conftest import serve_demo_orders
 from ui.safe_text import md
 
@@ -45,6 +45,7 @@ BUTTONS = {
 class Cases:
     url: str
     by_case: dict[str, int]  # case name -> order id
+    bookable_order: Callable[..., int]
 
 
 @pytest.fixture
@@ -53,7 +54,8 @@ def cases(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cases]:
         from ui.context import perfile
 
         app = perfile()
-        pending, confirmed, cancelled = (bookable_order(f"AB-{index}") for index in range(3))
+        bookable_order = order_factory(app.db)  # in a store with a pickup address
+        pending, confirmed, cancelled = (bookable_order() for _ in range(3))
         for order_id in (confirmed, cancelled):
             book_order(app.db, app.couriers, order_id, "sandbox", "home", actor="test")
         _courier_event(app.db, cancelled, Status.CANCELLED)
@@ -65,24 +67,7 @@ def cases(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cases]:
             "exception": _orders(app.db, Status.EXCEPTION)[0].id,
             "cancelled": cancelled,
         }
-        yield Cases(url, by_case)
-
-
-def bookable_order(number: str) -> int:
-    from ui.context import perfile
-
-    data = {
-        "store_key": DEMO_STORES[0]["key"],
-        "order_number": number,
-        "customer_name": "Anna Svensson",
-        "customer_email": "anna@example.se",
-        "address_line1": "Storgatan 1",
-        "postal_code": "41103",
-        "city": "Göteborg",
-        "country_code": "SE",
-        "weight_grams": 1200,
-    }
-    return create_order(perfile().db, data).id
+        yield Cases(url, by_case, bookable_order)
 
 
 def _orders(db, status: Status) -> list[Order]:  # type: ignore[no-untyped-def]
@@ -316,7 +301,7 @@ def test_selection_of_a_deleted_order_is_cleared_with_a_note(cases: Cases) -> No
 def test_several_selected_orders_offer_booking_those_without_tracking(cases: Cases) -> None:
     pending = cases.by_case["pending without tracking"]
     shipped = cases.by_case["in transit"]
-    other = bookable_order("AB-other")
+    other = cases.bookable_order()
     at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), pending, shipped, other)
     assert sorted(checked_ids(at)) == sorted([pending, shipped, other])
     assert any("3 orders selected" in element.value and "1 already booked" in element.value for element in at.markdown)

@@ -9,21 +9,14 @@ import pytest
 
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import ExceptionReason, Status
+from tests.unit.test_computed_fields import order as computed_fields_order
 
 CREATED = datetime(2025, 11, 3, 8, 0, tzinfo=UTC)
 ALWAYS = {OrderAction.DETAILS, OrderAction.DELETE}
 
 
 def order(**fields: Any) -> Order:
-    base: dict[str, Any] = {
-        "id": 1,
-        "order_number": "1001",
-        "store_key": "nordic-shop",
-        "customer_name": "Astrid Lindqvist",
-        "customer_email": "astrid@example.com",
-        "created_at": CREATED,
-    }
-    return Order(**{**base, **fields})
+    return computed_fields_order(**{"customer_email": "astrid@example.com", **fields})
 
 
 def booked(status: Status, **fields: Any) -> Order:
