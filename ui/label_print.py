@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
@@ -9,6 +11,8 @@ from perfile_core.services.shipment_labels import get_label
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
+
+PDF_VIEWER = find_spec("streamlit_pdf") is not None  # st.pdf raises without it
 
 
 @st.dialog("Print label", width="large", on_dismiss=close_dialog)
@@ -18,8 +22,15 @@ def print_label_dialog(dialog: OpenDialog) -> None:
     except PerfileError as exc:
         show_error(exc)
         return
-    st.caption("Print with the viewer's print button, or download the PDF.")
-    st.pdf(pdf, height=640, alt="Shipping label")
+    if PDF_VIEWER:
+        st.caption("Print with the viewer's print button, or download the PDF.")
+        st.pdf(pdf, height=640, alt="Shipping label")
+    else:
+        st.info(
+            "The in-browser PDF viewer is not installed on this server (the `streamlit-pdf` package). "
+            "Download the label and print it from your PDF reader.",
+            icon=":material/print:",
+        )
     st.download_button(
         "Download label", data=pdf, file_name="label.pdf", mime="application/pdf", on_click="ignore", key="print_dl"
     )

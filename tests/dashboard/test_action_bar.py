@@ -319,3 +319,45 @@ def test_the_order_page_offers_the_same_actions(cases: Cases) -> None:
     buttons(at)["View details"].click().run()
     assert opened(at) == ("details", [order_id])
     assert [tab.label for tab in at.tabs] == ["Events", "E-mails", "Claims", "Audit"]
+
+
+def test_the_drawer_shows_the_exception_and_the_queued_email(cases: Cases) -> None:
+    order_id = cases.by_case["exception"]
+    order = _order(order_id)
+    assert order.customer_email and order.latest_event_description  # the demo data's exception
+    at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
+    buttons(at)["Send notification"].click().run()
+    buttons(at)["View details"].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    reason = order.exception_reason.value.replace("_", " ") if order.exception_reason else ""
+    assert any(w.value.startswith(f"Exception: {md(reason)}") for w in at.warning), [w.value for w in at.warning]
+    events, emails, _, audit = at.tabs
+    assert any(md(order.latest_event_description) in m.value for m in events.markdown)
+    assert any(md("E-mail to") in m.value and "outbox" in m.value for m in emails.markdown)
+    assert any(md("notification.sent_manually by dashboard") in m.value for m in audit.markdown)
+
+
+def test_print_label_shows_the_stored_label(cases: Cases) -> None:
+    order_id = cases.by_case["confirmed with label"]
+    at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
+    buttons(at)["Print label"].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert opened(at) == ("print_label", [order_id])
+    from ui.label_print import PDF_VIEWER
+
+    if PDF_VIEWER:
+        assert any("Print with the viewer's print button" in c.value for c in at.caption)
+    else:  # says what is missing instead of failing
+        assert any("PDF viewer is not installed" in i.value for i in at.info)
+    assert [d.proto.label for d in at.get("download_button")].count("Download label") == 2  # bar and dialog
+
+
+def test_flash_messages_from_dialogs_appear_once_on_both_pages(cases: Cases) -> None:
+    for script in (APP, str(ROOT / "pages" / "1_Order.py")):
+        at = AppTest.from_file(script, default_timeout=30)
+        at.query_params["order"] = str(cases.by_case["delivered"])
+        at.session_state["flash"] = ["Booked #1001: SBX123"]
+        at.run()
+        assert [t.value for t in at.toast if "Booked" in t.value] == ["Booked #1001: SBX123"], script
+        at.run()
+        assert not [t.value for t in at.toast if "Booked" in t.value], script
