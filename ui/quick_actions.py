@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.services.cancellation import cancel_instruction
 from perfile_core.services.notifications import FAILED, OUTBOX, SENT, notify_customer
@@ -23,6 +24,7 @@ from ui.orders_frame import status_text
 from ui.safe_text import md
 
 ORDER_PAGE = "pages/1_Order.py"  # registered in app.py
+LABEL_MEMO_KEY = "label_of_selected_order"
 
 
 def render_action_bar(order: Order, *, on_order_page: bool = False) -> None:
@@ -119,11 +121,22 @@ def _label_buttons(order: Order) -> None:
 
 
 def render_label_download(order: Order, *, key: str, why: str | None = None) -> None:
-    """The label as a PDF file, fetched only when clicked (the stored copy, or a reprint)."""
-    db, couriers = perfile().db, perfile().couriers
+    """The stored label as a PDF file.
+
+    Not a deferred `data=callable`: Streamlit gives a callable a new id on every run and drops
+    the old one, so inside the live fragment a click that lands just after a tick fails
+    ("Deferred file not found"). Bytes get an id from their content, which stays valid
+    across ticks; they are read once per selected booking (`_label_bytes`).
+    """
+    pdf = b""
+    if why is None:
+        try:
+            pdf = _label_bytes(order)
+        except PerfileError as exc:
+            why = exc.detail
     st.download_button(
         "Download label",
-        data=lambda: get_label(db, couriers, order.id),
+        data=pdf,
         file_name=f"label-{order.tracking_number or order.id}.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -132,6 +145,16 @@ def render_label_download(order: Order, *, key: str, why: str | None = None) -> 
         help=md(why) if why else None,
         key=key,
     )
+
+
+def _label_bytes(order: Order) -> bytes:
+    """The label of the order's current booking, kept for this session while it is shown."""
+    memo = st.session_state.get(LABEL_MEMO_KEY)
+    wanted = (order.id, order.tracking_number)
+    if memo is None or memo[0] != wanted:
+        memo = (wanted, get_label(perfile().db, perfile().couriers, order.id))
+        st.session_state[LABEL_MEMO_KEY] = memo
+    return memo[1]
 
 
 def _notify_button(order: Order) -> None:

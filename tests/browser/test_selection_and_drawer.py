@@ -18,6 +18,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from perfile_core.couriers.registry import CourierRegistry
+from perfile_core.couriers.sandbox import SandboxCourier
+from perfile_core.db.engine import make_engine
+from perfile_core.db.orders_repo import get_order
+from perfile_core.services.booking import book_order
+from tests.booking.conftest import order_factory
+from tests.booking.labels import barcodes
 from tests.browser.operator_stack import (
     action_bar_text,
     checked_orders,
@@ -51,13 +58,13 @@ def screenshot_path(name: str, tmp_path: Path) -> str:
     return str(SCREENSHOTS / name if os.environ.get("PERFILE_UPDATE_SCREENSHOTS") else tmp_path / name)
 
 
-def open_orders(pw, dashboard: str):  # type: ignore[no-untyped-def]
+def open_orders(pw, dashboard: str, *, orders: int = FIRST_ORDERS):  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(dashboard)
-    expect(page.get_by_text(f"of {FIRST_ORDERS} orders")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"of {orders} orders")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)  # the first tick records the starting cursor
     return browser, page
 
@@ -128,3 +135,28 @@ def test_the_details_drawer_stays_open_while_a_courier_event_moves_the_row(stack
         wait_for_app_run(page)
         page.screenshot(path=screenshot_path("details-drawer.png", tmp_path))
         browser.close()
+
+
+def test_download_label_gives_the_booked_labels_pdf(stack, sqlite_url: str, tmp_path: Path) -> None:
+    """The bar's Download label, clicked after live ticks redrew it, gives the core's stored
+    label: a real PDF whose barcode a scanner reads as the tracking number."""
+    from playwright.sync_api import sync_playwright
+
+    _, dashboard = stack
+    engine = make_engine(sqlite_url)
+    order_id = order_factory(engine)()  # a store with a pickup address
+    booked = book_order(engine, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "home", actor="test")
+    with engine.connect() as conn:
+        number = get_order(conn, order_id).order_number
+    engine.dispose()
+    with sync_playwright() as pw:
+        browser, page = open_orders(pw, dashboard, orders=FIRST_ORDERS + 1)
+        select_order(page, number)
+        page.wait_for_timeout(2500)  # ticks after the bar was drawn: the button must still work
+        with page.expect_download() as download:
+            page.get_by_role("button", name=re.compile("Download label")).click()
+        saved = tmp_path / "label.pdf"
+        download.value.save_as(saved)
+        assert download.value.suggested_filename == f"label-{booked.tracking_number}.pdf"
+        browser.close()
+    assert barcodes(saved.read_bytes()) == [booked.tracking_number]
