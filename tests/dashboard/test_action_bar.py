@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.clock import utcnow
+from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
@@ -361,3 +362,32 @@ def test_flash_messages_from_dialogs_appear_once_on_both_pages(cases: Cases) -> 
         assert [t.value for t in at.toast if "Booked" in t.value] == ["Booked #1001: SBX123"], script
         at.run()
         assert not [t.value for t in at.toast if "Booked" in t.value], script
+
+
+def test_cancel_booking_with_a_courier_without_cancel_api_gives_its_instruction(cases: Cases, httpserver) -> None:  # type: ignore[no-untyped-def]
+    """Booked with PostNord (a real HTTP exchange with a local server speaking its API), the bar
+    does not offer Cancel booking and says, in PostNord's words, what ops must do instead."""
+    import requests
+
+    from perfile_core.couriers.postnord.adapter import PostNordCourier
+    from perfile_core.couriers.postnord.client import PostNordClient
+    from perfile_core.couriers.postnord.settings import PostNordSettings
+    from tests.couriers.conftest import RATES
+    from tests.couriers.helpers import pdf_label_b64, sample
+    from ui.context import perfile
+
+    body = sample("postnord_booking_edi_labels_pdf_response")
+    body["labelPrintout"][0]["printout"]["data"] = pdf_label_b64()
+    httpserver.expect_request("/rest/shipment/v3/edi/labels/pdf").respond_with_json(body)
+    settings = PostNordSettings(
+        api_key="pn-key", base_url=httpserver.url_for(""), customer_number="1234567", rates=RATES, timeout=1.0
+    )
+    order_id = cases.bookable_order()
+    with requests.Session() as session:
+        registry = CourierRegistry([PostNordCourier(PostNordClient(settings, session))])
+        booked = book_order(perfile().db, registry, order_id, "postnord", "19", actor="test")
+    at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
+    cancel = buttons(at)["Cancel booking"]
+    assert cancel.disabled
+    assert "Ops must cancel the shipment manually in the PostNord portal" in cancel.help.replace("\\", "")
+    assert booked.tracking_number in cancel.help
