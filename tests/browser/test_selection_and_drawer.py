@@ -134,6 +134,11 @@ def test_the_details_drawer_stays_open_while_a_courier_event_moves_the_row(stack
         expect(drawer).to_contain_text(chosen)
         wait_for_app_run(page)
         page.screenshot(path=screenshot_path("details-drawer.png", tmp_path))
+        page.keyboard.press("Escape")  # dismissed: it stays closed through the next ticks
+        expect(drawer).to_have_count(0, timeout=10_000)
+        page.wait_for_timeout(2500)
+        expect(drawer).to_have_count(0)
+        assert action_bar_text(page).startswith(f"{chosen} · ")
         browser.close()
 
 
