@@ -6,15 +6,18 @@ import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services.queries import list_orders
+from ui.all_dialogs import rerun_for_new_dialog, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
 from ui.live import poll_changes
+from ui.order_selection import TABLE_KEY, selected_orders, selection_note
 from ui.orders_frame import COLUMNS, orders_frame, styled
-from ui.quick_actions import render_quick_actions
+from ui.quick_actions import render_action_bar, render_bulk_bar
 
 st.title("Orders")
+show_flash()
 
 try:
     order_filter = sidebar_filter()
@@ -24,6 +27,7 @@ except PerfileError as exc:
 
 PAGE_SIZE = 200
 page_number = st.session_state.get("page_number", 0)
+show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
 
 @st.fragment(run_every=perfile().settings.dashboard_refresh_seconds)
@@ -38,26 +42,31 @@ def live_orders() -> None:
         f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
         f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are highlighted"
     )
+    selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
+    if len(selected) == 1:
+        render_action_bar(selected[0])
+    elif selected:
+        render_bulk_bar(selected)
+    else:
+        note = selection_note()
+        if note:
+            st.info(note, icon=":material/deselect:")
+        else:
+            st.caption("Select a row for its actions, or several orders without tracking to book them together.")
     frame = orders_frame(page.orders)
-    actions = st.container()  # above the table, filled once the selection is known
-    selection = st.dataframe(
+    st.dataframe(
         styled(frame, tick.changed_ids),
         column_config=COLUMNS,
         column_order=list(COLUMNS),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * max(len(frame), 1), 740),
-        key="orders_table",
+        key=TABLE_KEY,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="multi-row",
         placeholder="—",
     )
-    selected_rows = selection.selection.rows if selection else []
-    with actions:
-        if selected_rows:
-            render_quick_actions(page.orders[selected_rows[0]])
-        else:
-            st.caption("Select a row for its quick actions.")
+    rerun_for_new_dialog()
 
 
 live_orders()

@@ -9,12 +9,15 @@ from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services import orders as order_service
 from perfile_core.services.order_detail import find_order, order_detail
+from ui.all_dialogs import flash, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import reported_errors, show_error
 from ui.order_view import render_flags, render_header, render_timeline
+from ui.quick_actions import render_action_bar
 from ui.safe_text import md
 
 db = perfile().db
+show_flash()
 
 reference = st.text_input(
     "Order", value=st.query_params.get("order", ""), placeholder="Order number, tracking number or id"
@@ -31,8 +34,10 @@ except PerfileError as exc:
     st.stop()
 
 order = detail.order
+show_open_dialog()
 render_header(order)
 render_flags(order, utcnow())
+render_action_bar(order, on_order_page=True)
 
 timeline, actions = st.columns([3, 2])
 with timeline:
@@ -53,12 +58,5 @@ with actions:
             if st.form_submit_button("Attach"):
                 with reported_errors():
                     order_service.attach_tracking(db, order.id, number, courier, actor="dashboard")
-                    st.toast(f"Tracking number attached to {md(order.order_number)}")
+                    flash(f"Tracking number attached to {md(order.order_number)}")
                     st.rerun()
-    with st.expander("Delete this order"):
-        reason = st.text_input("Why?", key="delete_reason")
-        if st.button("Delete order", type="primary", disabled=not reason.strip()):
-            with reported_errors():
-                order_service.soft_delete_order(db, order.id, actor="dashboard", reason=reason)
-                st.success("Order deleted; it stays in the audit log.")
-                st.query_params.clear()

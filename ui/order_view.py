@@ -80,11 +80,13 @@ def render_flags(order: Order, now) -> None:  # type: ignore[no-untyped-def]
         st.markdown(" · ".join(chips))  # fixed wording and numbers only
 
 
-def render_timeline(detail: OrderDetail) -> None:
-    if not detail.timeline:
-        st.info("Nothing has happened to this order yet.")
+def render_timeline(detail: OrderDetail, kinds: frozenset[str] | None = None, *, empty: str = "") -> None:
+    """Newest first; only entries of `kinds` (tracking, claim, notification, audit) when given."""
+    entries = [entry for entry in detail.timeline if kinds is None or entry.kind in kinds]
+    if not entries:
+        st.info(md(empty or "Nothing has happened to this order yet."))
         return
-    for entry in detail.timeline:
+    for entry in entries:
         icon = KIND_ICONS.get(entry.kind, "•")
         when = f"{local(entry.at):%d %b %H:%M}"
         text = f"{icon} **{md(entry.title)}** :gray[{md(when)}]"

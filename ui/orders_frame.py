@@ -20,6 +20,8 @@ BADGE_STYLE = {
     BadgeColor.GRAY: "background-color: #eceff1; color: #455a64",
 }
 CHANGED_STYLE = "background-color: #fff7c2"
+NO_TRACKING = "No tracking"  # in the Tracking column, grey: what is left to book, seen without selecting
+NO_TRACKING_STYLE = "color: #78909c"
 
 COLUMNS = {
     "status": st.column_config.TextColumn("Status", width="medium"),
@@ -47,7 +49,7 @@ def status_text(order: Order) -> str:
     if order.exception_reason and order.order_status.value == "exception":
         label = f"{label}: {order.exception_reason.value.replace('_', ' ')}"
     if not order.has_tracking and order.order_status.value == "pending":
-        label = "No tracking"
+        label = NO_TRACKING
     return label
 
 
@@ -68,7 +70,7 @@ def orders_frame(orders: Iterable[Order]) -> pd.DataFrame:
             "store": order.store_name or order.store_key,
             "customer": order.customer_name,
             "courier": courier_display_name(order.courier) or (order.courier_name or ""),
-            "tracking": order.tracking_number,
+            "tracking": order.tracking_number or NO_TRACKING,
             "tracking_page": order.tracking_url,
             "latest_event": latest_event_text(order),
             "eta": order.estimated_delivery,
@@ -86,8 +88,15 @@ def styled(frame: pd.DataFrame, changed_ids: set[int]) -> pd.io.formats.style.St
     """Badge colours on the status cell; rows changed since the last tick highlighted."""
     badges = frame["_badge"]
 
+    def cell_style(row: pd.Series, column: str, base: str) -> str:
+        if column == "status":
+            return BADGE_STYLE[BadgeColor(badges[row.name])]
+        if column == "tracking" and row[column] == NO_TRACKING:
+            return f"{base}; {NO_TRACKING_STYLE}".lstrip("; ")
+        return base
+
     def row_style(row: pd.Series) -> list[str]:
         base = CHANGED_STYLE if row.name in changed_ids else ""
-        return [BADGE_STYLE[BadgeColor(badges[row.name])] if column == "status" else base for column in row.index]
+        return [cell_style(row, column, base) for column in row.index]
 
     return frame.style.apply(row_style, axis=1)

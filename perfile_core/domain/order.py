@@ -28,6 +28,21 @@ STALE_AFTER = timedelta(hours=48)
 CLAIMABLE_REASONS = frozenset({ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED})
 
 
+class OrderAction(StrEnum):
+    """What an operator can do to one order (the dashboard's action bar, one button each)."""
+
+    BOOK = "book"
+    DETAILS = "details"
+    TRACK = "track"
+    DOWNLOAD_LABEL = "download_label"
+    PRINT_LABEL = "print_label"
+    NOTIFY = "notify"
+    CLAIM = "claim"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    DELETE = "delete"
+
+
 class OnTimeStatus(StrEnum):
     EARLY = "early"
     ON_TIME = "on_time"
@@ -116,6 +131,54 @@ class Order:
             return self.exception_reason in CLAIMABLE_REASONS
         return False
 
+    @property
+    def can_download_label(self) -> bool:
+        """A label is stored for the current tracking number (booked through Perfile)."""
+        return self.has_tracking and self.has_label
+
+    @property
+    def can_notify_customer(self) -> bool:
+        return self.has_tracking and bool(self.customer_email) and self.order_status != Status.CANCELLED
+
+    @property
+    def can_cancel_booking(self) -> bool:
+        """Only our own booking, before the courier has the parcel (services.cancellation)."""
+        return self.order_status == Status.CONFIRMED and self.can_download_label
+
+    @property
+    def can_edit(self) -> bool:
+        return self.order_status not in TERMINAL
+
+    def why_not(self, action: OrderAction) -> str | None:
+        """Why `action` is not possible for this order now, in words for the operator; None when it is."""
+        status = self.order_status.value.replace("_", " ")
+        if action == OrderAction.BOOK and not self.can_book_shipment:
+            return f"Already booked ({self.tracking_number})" if self.has_tracking else f"The order is {status}"
+        if action == OrderAction.TRACK and not self.can_track:
+            if not self.has_tracking:
+                return "No tracking number yet: book the shipment first"
+            return "We have no tracking page for this courier"
+        if action in (OrderAction.DOWNLOAD_LABEL, OrderAction.PRINT_LABEL, OrderAction.CANCEL):
+            if not self.has_tracking:
+                return "No shipment booked yet"
+            if not self.has_label:
+                return "Not booked through Perfile: the label and booking are with the webshop or courier"
+        if action == OrderAction.NOTIFY and not self.can_notify_customer:
+            if not self.customer_email:
+                return "The order has no customer e-mail address: edit the order first"
+            if not self.has_tracking:
+                return "No tracking number to send yet: book the shipment first"
+            return "The order is cancelled"
+        if action == OrderAction.CLAIM and not self.can_file_claim:
+            if not self.has_tracking:
+                return "No shipment to claim for"
+            return "Claims are for exceptions, and for delivered parcels reported damaged, lost or late"
+        if action == OrderAction.CANCEL and not self.can_cancel_booking:
+            return f"The parcel is already {status}: contact the courier to stop it"
+        if action == OrderAction.EDIT and not self.can_edit:
+            return f"The order is {status}; its details are kept as they were"
+        return None
+
     def is_active(self) -> bool:
         """In the courier's network: picked up through ready for pickup (also with an exception)."""
         if self.order_status in TERMINAL:
@@ -165,6 +228,13 @@ class Order:
         if local_day(now, self.country_code) > self.estimated_delivery:
             return OnTimeStatus.DELAYED
         return None
+
+    def days_to_delivery(self, now: datetime) -> int | None:
+        """Days until the promised date at the delivery address (negative when late); None
+        without a promise or once the parcel's journey has ended."""
+        if self.estimated_delivery is None or self.order_status in TERMINAL:
+            return None
+        return (self.estimated_delivery - local_day(now, self.country_code)).days
 
     @property
     def delivery_time_hours(self) -> float | None:

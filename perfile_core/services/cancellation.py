@@ -94,3 +94,19 @@ def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, acto
             {"courier": attempt.courier, "tracking_number": booked.tracking_number, "reason": reason[:500]},
             now,
         )
+
+
+def cancel_instruction(couriers: CourierRegistry, order: Order) -> str | None:
+    """The courier's own instruction when it has no cancel API (shown before anyone tries);
+    None when Perfile can cancel with this courier. Never calls the courier."""
+    if not order.tracking_number or order.courier is None or order.courier not in couriers:
+        return None
+    adapter = couriers.get(order.courier)
+    if adapter.supports("cancel"):
+        return None
+    booked = BookedShipment(order.courier, order.service_type or "", order.tracking_number, courier_reference="")
+    try:
+        adapter.cancel(booked)  # an adapter that declines only raises NotSupported with its words
+    except NotSupported as exc:
+        return exc.detail
+    return None

@@ -16,7 +16,7 @@ from perfile_core.domain.errors import Conflict, NotSupported
 from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
 from perfile_core.services.bulk_booking import book_orders
-from perfile_core.services.cancellation import cancel_booking
+from perfile_core.services.cancellation import cancel_booking, cancel_instruction
 from perfile_core.services.orders import attach_tracking
 from perfile_core.services.shipment_labels import get_label
 from tests.booking.labels import barcodes
@@ -43,6 +43,8 @@ def test_bulk_booking_reports_per_order(db, registry, sandbox, make_order):
 def test_cancel_before_pickup_makes_the_order_bookable_again(db, registry, sandbox, make_order):
     order_id = make_order()
     first = book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+    with db.connect() as conn:
+        assert cancel_instruction(registry, get_order(conn, order_id)) is None  # the sandbox can cancel
     cancel_booking(db, registry, order_id, actor="ops", reason="customer changed address")
     with db.connect() as conn:
         order = get_order(conn, order_id)
@@ -59,6 +61,12 @@ def test_postnord_cancel_explains_the_manual_step(db, httpserver, postnord_regis
     httpserver.expect_request("/rest/shipment/v3/edi/labels/pdf").respond_with_json(body)
     order_id = make_order()
     book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+    with db.connect() as conn:
+        booked = get_order(conn, order_id)
+    # The dashboard shows the same words before anyone tries (and without calling PostNord).
+    instruction = cancel_instruction(postnord_registry, booked) or ""
+    assert "Ops must cancel the shipment manually in the PostNord portal" in instruction
+    assert booked.tracking_number in instruction
     with pytest.raises(NotSupported, match="Ops must cancel the shipment manually in the PostNord portal"):
         cancel_booking(db, postnord_registry, order_id, actor="ops")
     with db.connect() as conn:

@@ -88,3 +88,21 @@ def serve_receiver(database_url: str, log_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with _serve(command, env, f"{url}/readyz", log_path):
         yield url
+
+
+@contextmanager
+def serve_stack(database_url: str, log_dir: Path) -> Iterator[tuple[str, str]]:
+    """The receiver and the dashboard on one database whose stores and courier accounts are
+    set up as an operator does it; yields (receiver URL, dashboard URL)."""
+    from perfile_core.db.engine import make_engine
+    from tests.receiver.helpers import configure_sources
+
+    require_chromium()
+    engine = make_engine(database_url)
+    configure_sources(engine)
+    engine.dispose()
+    with (
+        serve_receiver(database_url, log_dir / "gunicorn.log") as receiver,
+        serve_dashboard(database_url, log_dir / "streamlit.log") as dashboard,
+    ):
+        yield receiver, dashboard

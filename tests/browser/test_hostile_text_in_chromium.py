@@ -19,9 +19,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from perfile_core.db.engine import make_engine
-from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, serve_dashboard, serve_receiver
-from tests.receiver.helpers import configure_sources
+from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_stack
 from tests.receiver.hostile_text import (
     SHOWCASE_CUSTOMER,
     SHOWCASE_NUMBER,
@@ -50,14 +48,7 @@ INJECTED = (
 
 @pytest.fixture
 def stack(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    require_chromium()
-    engine = make_engine(sqlite_url)
-    configure_sources(engine)
-    engine.dispose()
-    with (
-        serve_receiver(sqlite_url, tmp_path / "gunicorn.log") as receiver,
-        serve_dashboard(sqlite_url, tmp_path / "streamlit.log") as dashboard,
-    ):
+    with serve_stack(sqlite_url, tmp_path) as (receiver, dashboard):
         yield receiver, dashboard
 
 

@@ -83,7 +83,7 @@ def test_order_page_shows_header_timeline_and_form_errors(demo_db):
     at.query_params["order"] = str(pending.id)
     at.run()
     at.text_input[1].input("not valid!").run()
-    at.button[0].click().run()
+    next(button for button in at.button if button.label == "Attach").click().run()
     assert not at.exception
     assert any("tracking number" in err.value for err in at.error)
 

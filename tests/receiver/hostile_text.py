@@ -34,6 +34,7 @@ from tests.receiver.helpers import (
     WOO_STORE,
     unified_event,
 )
+from tests.receiver.webshop_deliveries import shopify_headers
 
 PAYLOADS = (
     '<meta http-equiv="refresh" content="2;url=http://evil.example/">',
@@ -184,13 +185,7 @@ def _shopify_order(
         ],
     }
     body = json.dumps(payload).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Shop-Domain": SHOP_DOMAIN,
-        "X-Shopify-Webhook-Id": f"hostile-{serial}",
-        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(SHOPIFY_SECRET.encode(), body),
-    }
+    headers = shopify_headers(SHOPIFY_SECRET, SHOP_DOMAIN, body, webhook_id=f"hostile-{serial}")
     _accepted(post("/webhooks/shopify", body, headers))
 
 

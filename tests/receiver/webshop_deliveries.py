@@ -18,7 +18,12 @@ def shopify_order(secret: str, shop_domain: str, order_id: int, *, webhook_id: s
     body = json.dumps(
         {"id": order_id, "name": f"#{order_id}", "email": "kari@example.com", "customer": {"first_name": "Kari"}}
     ).encode()
-    return body, {
+    return body, shopify_headers(secret, shop_domain, body, webhook_id=webhook_id)
+
+
+def shopify_headers(secret: str, shop_domain: str, body: bytes, *, webhook_id: str) -> dict[str, str]:
+    """The headers Shopify sends with an orders/create delivery of `body`."""
+    return {
         "Content-Type": "application/json",
         "X-Shopify-Topic": "orders/create",
         "X-Shopify-Shop-Domain": shop_domain,

@@ -1,0 +1,77 @@
+"""Every operator dialog, registered in `ui.dialogs.DIALOGS` by importing its module, and the
+one call a page makes to show the open one.
+
+A dialog is opened by a button's on_click. When that button sits in the live table's
+fragment, only the fragment reruns, and the page's `show_open_dialog` would not run until the
+next full run: `rerun_for_new_dialog` (called at the end of the fragment) asks for one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import streamlit as st
+
+from ui.dialogs import DIALOGS, close_dialog, current_dialog, render_open_dialog
+from ui.safe_text import md
+
+logger = logging.getLogger(__name__)
+
+DIALOG_MODULES = (
+    "ui.details_drawer",  # details
+    "ui.label_print",  # print_label
+    "ui.booking_dialog",  # book
+    "ui.bulk_booking",  # bulk_book
+    "ui.order_dialogs",  # claim, edit, cancel, delete
+    "ui.new_order",  # new_order
+)
+ON_SCREEN_KEY = "dialog_on_screen"
+FLASH_KEY = "flash"
+
+
+def _import_dialogs() -> list[str]:
+    """Import each dialog module; the names of those not installed (until the three branches of
+    issue 9 are merged, the integrator turns this into plain imports)."""
+    missing = []
+    for name in DIALOG_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a module that is there but broken fails loudly
+                raise
+            logger.warning("dialog module %s is missing: its actions open nothing", name)
+            missing.append(name)
+    return missing
+
+
+MISSING_DIALOG_MODULES = _import_dialogs()
+
+
+def show_open_dialog() -> None:
+    """Show the open dialog, if any; call once per full run, before the live fragment."""
+    dialog = current_dialog()
+    if dialog is not None and dialog.name not in DIALOGS:
+        st.error(f"The {md(dialog.name)} dialog is not installed ({', '.join(MISSING_DIALOG_MODULES)} missing).")
+        close_dialog()
+        return
+    st.session_state[ON_SCREEN_KEY] = dialog
+    render_open_dialog()
+
+
+def rerun_for_new_dialog() -> None:
+    """From inside a fragment: a dialog opened in this fragment run needs a full run to show."""
+    dialog = current_dialog()
+    if dialog is not None and dialog is not st.session_state.get(ON_SCREEN_KEY):
+        st.rerun()
+
+
+def flash(text: str) -> None:
+    """Leave a one-line result (already escaped) for the next run, which shows it as a toast."""
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flash() -> None:
+    """The one-line results dialogs left for the next run (already escaped)."""
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.toast(text)
