@@ -12,12 +12,18 @@ from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
 from ui.live import poll_changes
+from ui.new_order import render_new_order_button
+from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
 from ui.orders_frame import COLUMNS, orders_frame, styled
 from ui.quick_actions import render_action_bar, render_bulk_bar
 
-st.title("Orders")
+title, new_order = st.columns([6, 1], vertical_alignment="bottom")
+title.title("Orders")
+with new_order:
+    render_new_order_button()
 show_flash()
+render_undo_bar()
 
 try:
     order_filter = sidebar_filter()

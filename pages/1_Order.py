@@ -6,18 +6,19 @@ import streamlit as st
 
 from perfile_core.clock import utcnow
 from perfile_core.domain.couriers import COURIER_NAMES
-from perfile_core.domain.errors import PerfileError
+from perfile_core.domain.errors import NotFound, PerfileError
 from perfile_core.services import orders as order_service
 from perfile_core.services.order_detail import find_order, order_detail
 from ui.all_dialogs import flash, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import reported_errors, show_error
+from ui.order_dialogs import just_deleted, render_undo_bar
 from ui.order_view import render_flags, render_header, render_timeline
 from ui.quick_actions import render_action_bar
 from ui.safe_text import md
 
+ORDERS_PAGE = "pages/0_Orders.py"
 db = perfile().db
-show_flash()
 
 reference = st.text_input(
     "Order", value=st.query_params.get("order", ""), placeholder="Order number, tracking number or id"
@@ -29,11 +30,21 @@ try:
     order_id = find_order(db, reference.strip())
     st.query_params["order"] = reference.strip()
     detail = order_detail(db, order_id)
+except NotFound as exc:
+    if just_deleted(reference.strip()):
+        # Deleted from this page: back to the table, where its toast and Undo wait.
+        st.switch_page(ORDERS_PAGE)
+    show_flash()
+    show_error(exc)
+    st.stop()
 except PerfileError as exc:
+    show_flash()
     show_error(exc)
     st.stop()
 
 order = detail.order
+show_flash()
+render_undo_bar()
 show_open_dialog()
 render_header(order)
 render_flags(order, utcnow())

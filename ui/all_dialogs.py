@@ -8,51 +8,31 @@ next full run: `rerun_for_new_dialog` (called at the end of the fragment) asks f
 
 from __future__ import annotations
 
-import importlib
-import logging
-
 import streamlit as st
 
+# Each module registers its dialogs in DIALOGS when imported: booking_dialog (book),
+# bulk_booking (bulk_book), details_drawer (details), label_print (print_label),
+# new_order (new_order), order_dialogs (claim, edit, cancel, delete).
+from ui import (  # noqa: F401
+    booking_dialog,
+    bulk_booking,
+    details_drawer,
+    label_print,
+    new_order,
+    order_dialogs,
+)
 from ui.dialogs import DIALOGS, close_dialog, current_dialog, render_open_dialog
 from ui.safe_text import md
 
-logger = logging.getLogger(__name__)
-
-DIALOG_MODULES = (
-    "ui.details_drawer",  # details
-    "ui.label_print",  # print_label
-    "ui.booking_dialog",  # book
-    "ui.bulk_booking",  # bulk_book
-    "ui.order_dialogs",  # claim, edit, cancel, delete
-    "ui.new_order",  # new_order
-)
 ON_SCREEN_KEY = "dialog_on_screen"
 FLASH_KEY = "flash"
-
-
-def _import_dialogs() -> list[str]:
-    """Import each dialog module; the names of those not installed (until the three branches of
-    issue 9 are merged, the integrator turns this into plain imports)."""
-    missing = []
-    for name in DIALOG_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a module that is there but broken fails loudly
-                raise
-            logger.warning("dialog module %s is missing: its actions open nothing", name)
-            missing.append(name)
-    return missing
-
-
-MISSING_DIALOG_MODULES = _import_dialogs()
 
 
 def show_open_dialog() -> None:
     """Show the open dialog, if any; call once per full run, before the live fragment."""
     dialog = current_dialog()
     if dialog is not None and dialog.name not in DIALOGS:
-        st.error(f"The {md(dialog.name)} dialog is not installed ({', '.join(MISSING_DIALOG_MODULES)} missing).")
+        st.error(f"There is no {md(dialog.name)} dialog.")
         close_dialog()
         return
     st.session_state[ON_SCREEN_KEY] = dialog

@@ -27,10 +27,11 @@ from perfile_core.services.booking_status import (
 )
 from perfile_core.services.quotes import QuoteResult, quote_order
 from perfile_core.services.shipment_labels import get_label
-from ui.booking_parts import label_actions, quote_row, unavailable_row
+from ui.booking_parts import quote_row, unavailable_row
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, open_dialog
 from ui.errors import show_error
+from ui.pdf_view import label_actions
 from ui.safe_text import md, md_link
 
 STEP_TITLES = {1: "Courier and service", 2: "Details", 3: "Book", 4: "Booked"}
@@ -286,7 +287,7 @@ def _done_step(dialog: OpenDialog) -> None:
     if result.estimated_delivery:
         st.markdown(f"Estimated delivery: **{result.estimated_delivery:%a %d %b %Y}**")
     st.markdown(f"Customer e-mail: {md(email_state(app.db, result.notification_id))}")
-    label_actions(lambda: get_label(app.db, app.couriers, result.order_id), f"label-{result.tracking_number}.pdf")
+    label_actions(get_label(app.db, app.couriers, result.order_id), f"label-{result.tracking_number}.pdf")
     buttons = st.container(horizontal=True)
     if buttons.button("Book next order without tracking", key="book_next", type="primary"):
         _flash_booked(result)

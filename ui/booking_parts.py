@@ -64,31 +64,3 @@ def unavailable_row(courier: str, reason: str) -> None:
         with mark:
             courier_mark(courier)
         text.warning(f"**{md(courier_display_name(courier))}** cannot quote: {md(reason)}", icon="⚠️")
-
-
-def label_actions(pdf: Callable[[], bytes], file_name: str, *, key: str = "label", what: str = "label") -> None:
-    """Download the label, and print it: the PDF opens in a new tab in the browser's viewer."""
-    buttons = st.container(horizontal=True)
-    with buttons:
-        st.download_button(
-            f"Download {what}",
-            data=pdf,
-            file_name=file_name,
-            mime="application/pdf",
-            on_click="ignore",
-            key=f"{key}_download",
-            icon=":material/download:",
-        )
-    url = _inline_pdf_url(pdf(), f"{key}-print")
-    if url is not None:
-        buttons.link_button(f"Print {what}", url, icon=":material/print:")
-
-
-def _inline_pdf_url(data: bytes, coordinates: str) -> str | None:
-    """A URL on this Streamlit server that shows the PDF inline (Chromium's viewer has Print).
-    The media manager keeps it while this session's dialog shows it."""
-    from streamlit import runtime
-
-    if not runtime.exists():
-        return None
-    return runtime.get_instance().media_file_mgr.add(data, "application/pdf", coordinates)

@@ -11,10 +11,10 @@ from perfile_core.domain.errors import PerfileError
 from perfile_core.services.booking_status import order_to_book
 from perfile_core.services.bulk_booking import STRATEGIES, BulkItem, book_orders_as_completed
 from perfile_core.services.shipment_labels import combined_labels
-from ui.booking_parts import label_actions
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
+from ui.pdf_view import label_actions
 
 ACTOR = "dashboard"
 PER_ORDER = {"cheapest": "Cheapest per order", "most reliable": "Most reliable per order"}
@@ -93,7 +93,7 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
     if booked:
         ids = [item.order_id for item in booked]
         label_actions(
-            lambda: combined_labels(app.db, app.couriers, ids),
+            combined_labels(app.db, app.couriers, ids),
             "labels.pdf",
             key="bulk_labels",
             what="all labels (one PDF)",

@@ -1,8 +1,6 @@
-"""The "print_label" dialog: the label PDF shown in the browser, to print from its viewer."""
+"""The "print_label" dialog: the label PDF shown in the browser's viewer, to print from there."""
 
 from __future__ import annotations
-
-from importlib.util import find_spec
 
 import streamlit as st
 
@@ -11,29 +9,20 @@ from perfile_core.services.shipment_labels import get_label
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
-
-PDF_VIEWER = find_spec("streamlit_pdf") is not None  # st.pdf raises without it
+from ui.pdf_view import label_actions, show_pdf
 
 
 @st.dialog("Print label", width="large", on_dismiss=close_dialog)
 def print_label_dialog(dialog: OpenDialog) -> None:
+    order_id = dialog.order_ids[0]
     try:
-        pdf = get_label(perfile().db, perfile().couriers, dialog.order_ids[0])
+        pdf = get_label(perfile().db, perfile().couriers, order_id)
     except PerfileError as exc:
         show_error(exc)
         return
-    if PDF_VIEWER:
-        st.caption("Print with the viewer's print button, or download the PDF.")
-        st.pdf(pdf, height=640, alt="Shipping label")
-    else:
-        st.info(
-            "The in-browser PDF viewer is not installed on this server (the `streamlit-pdf` package). "
-            "Download the label and print it from your PDF reader.",
-            icon=":material/print:",
-        )
-    st.download_button(
-        "Download label", data=pdf, file_name="label.pdf", mime="application/pdf", on_click="ignore", key="print_dl"
-    )
+    st.caption("Print with the viewer's print button, or open the label in a new tab.")
+    show_pdf(pdf, key=f"print_{order_id}")
+    label_actions(pdf, f"label-{order_id}.pdf", key=f"print_{order_id}")
     if st.button("Close", key="print_close"):
         close_dialog()
         st.rerun()

@@ -257,6 +257,12 @@ def delete_dialog(dialog: OpenDialog) -> None:
         finish(f"Order {md(order.order_number)} deleted")
 
 
+def just_deleted(reference: str) -> bool:
+    """True when `reference` (an order id or number) names the order the operator just deleted."""
+    order_id = st.session_state.get(UNDO_KEY)
+    return order_id is not None and reference in {str(order_id), st.session_state.get(UNDO_NUMBER_KEY)}
+
+
 def render_undo_bar() -> None:
     """ "Order X deleted · Undo" after a delete, where the operator is (both pages call it)."""
     order_id = st.session_state.get(UNDO_KEY)
