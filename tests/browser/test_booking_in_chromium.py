@@ -167,6 +167,8 @@ def test_book_one_order_then_watch_it_move_with_the_drawer_open(operator: Operat
         wait_for_cell(page, moved, 0, "Out for delivery")
         wait_for_app_run(page)
         page.screenshot(path=screenshot_path("orders.png", tmp_path))
+        scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller")
+        assert scroller.evaluate("grid => grid.scrollWidth <= grid.clientWidth")  # every column beside the filters
         assert row_of(page, chosen)[TRACKING] == "No tracking"
 
         select_rows(page, [chosen])
