@@ -6,7 +6,7 @@ import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services.queries import list_orders
-from ui.all_dialogs import rerun_for_new_dialog, show_flash, show_open_dialog
+from ui.all_dialogs import rerun_for_dialog, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
@@ -18,12 +18,12 @@ from ui.order_selection import TABLE_KEY, selected_orders, selection_note
 from ui.orders_frame import COLUMNS, orders_frame, styled
 from ui.quick_actions import render_action_bar, render_bulk_bar
 
-title, new_order = st.columns([6, 1], vertical_alignment="bottom")
-title.title("Orders")
+heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
+heading.title("Orders")
 with new_order:
     render_new_order_button()
 show_flash()
-render_undo_bar()
+render_undo_bar()  # after a delete: the table again, with the confirmation and its Undo
 
 try:
     order_filter = sidebar_filter()
@@ -72,7 +72,7 @@ def live_orders() -> None:
         selection_mode="multi-row",
         placeholder="—",
     )
-    rerun_for_new_dialog()
+    rerun_for_dialog(tick.changed_ids)
 
 
 live_orders()

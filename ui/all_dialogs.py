@@ -3,7 +3,8 @@ one call a page makes to show the open one.
 
 A dialog is opened by a button's on_click. When that button sits in the live table's
 fragment, only the fragment reruns, and the page's `show_open_dialog` would not run until the
-next full run: `rerun_for_new_dialog` (called at the end of the fragment) asks for one.
+next full run: `rerun_for_dialog` (called at the end of the fragment) asks for one. It asks for
+one too when a tick changes the order an open details drawer shows, so the drawer follows the row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from ui.dialogs import DIALOGS, close_dialog, current_dialog, render_open_dialog
 from ui.safe_text import md
 
 ON_SCREEN_KEY = "dialog_on_screen"
+# Dialogs showing an order's live state (status, events): redrawn when a tick changes the order.
+LIVE_DIALOGS = frozenset({"details"})
 FLASH_KEY = "flash"
 
 
@@ -39,10 +42,15 @@ def show_open_dialog() -> None:
     render_open_dialog()
 
 
-def rerun_for_new_dialog() -> None:
-    """From inside a fragment: a dialog opened in this fragment run needs a full run to show."""
+def rerun_for_dialog(changed_ids: set[int]) -> None:
+    """From inside the live fragment, which cannot draw a dialog: a full run for a dialog opened in
+    this fragment run, or for a live dialog whose order the tick saw change (`changed_ids`)."""
     dialog = current_dialog()
-    if dialog is not None and dialog is not st.session_state.get(ON_SCREEN_KEY):
+    if dialog is None:
+        return
+    opened_here = dialog is not st.session_state.get(ON_SCREEN_KEY)
+    stale = dialog.name in LIVE_DIALOGS and not changed_ids.isdisjoint(dialog.order_ids)
+    if opened_here or stale:
         st.rerun()
 
 

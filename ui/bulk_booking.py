@@ -15,6 +15,7 @@ from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
 from ui.pdf_view import label_actions
+from ui.safe_text import md
 
 ACTOR = "dashboard"
 PER_ORDER = {"cheapest": "Cheapest per order", "most reliable": "Most reliable per order"}
@@ -78,9 +79,11 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
     app = perfile()
     booked = [item for item in items if item.ok]
     st.markdown(f"**{len(booked):,} booked**, {len(items) - len(booked):,} failed")
-    rows = []
+    rows, failures = [], []
     for item in items:
         order = order_to_book(app.db, item.order_id)
+        if not item.ok:
+            failures.append((order.order_number, item.message))
         rows.append(
             {
                 "Order": order.order_number,
@@ -89,7 +92,19 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
                 "Tracking number or reason": item.message,
             }
         )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={  # narrow facts, so a courier's reason for a failure fits on its line
+            "Order": st.column_config.TextColumn(width=90),
+            "Result": st.column_config.TextColumn(width=70),
+            "Courier": st.column_config.TextColumn(width=120),
+            "Tracking number or reason": st.column_config.TextColumn(width=940),
+        },
+    )
+    for order_number, reason in failures:  # in full: a courier's reason can be longer than its cell
+        st.error(f"**{md(order_number)}** not booked: {md(reason)}", icon=":material/error:")
     if booked:
         ids = [item.order_id for item in booked]
         label_actions(

@@ -23,24 +23,26 @@ CHANGED_STYLE = "background-color: #fff7c2"
 NO_TRACKING = "No tracking"  # in the Tracking column, grey: what is left to book, seen without selecting
 NO_TRACKING_STYLE = "color: #78909c"
 
+# Pixel widths that fit every column beside the filter sidebar on a 1600 px wide screen (the
+# grid is 1140 px there); longer texts are cut with an ellipsis, the whole text is one click away.
 COLUMNS = {
-    "status": st.column_config.TextColumn("Status", width="medium"),
-    "order_number": st.column_config.TextColumn("Order", width="small"),
-    "store": st.column_config.TextColumn("Store", width="small"),
-    "customer": st.column_config.TextColumn("Customer"),
-    "courier": st.column_config.TextColumn("Courier", width="small"),
-    "tracking": st.column_config.TextColumn("Tracking", width="medium"),
+    "status": st.column_config.TextColumn("Status", width=120),
+    "order_number": st.column_config.TextColumn("Order", width=75),
+    "store": st.column_config.TextColumn("Store", width=100),
+    "customer": st.column_config.TextColumn("Customer", width=115),
+    "courier": st.column_config.TextColumn("Courier", width=100),
+    "tracking": st.column_config.TextColumn("Tracking", width=155),
     # Links only from our own tracking URL templates; a number alone is never a link.
     "tracking_page": st.column_config.LinkColumn(
         "Track",
         display_text=":material/open_in_new:",
         help="Opens the courier's tracking page",
-        width="small",
+        width=45,
     ),
-    "latest_event": st.column_config.TextColumn("Latest event", width="medium"),
-    "eta": st.column_config.DateColumn("ETA", format="ddd D MMM"),
-    "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%"),
-    "updated": st.column_config.DatetimeColumn("Updated", format="D MMM HH:mm"),
+    "latest_event": st.column_config.TextColumn("Latest event", width=150),
+    "eta": st.column_config.DateColumn("ETA", format="ddd D MMM", width=80),
+    "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%", width=60),
+    "updated": st.column_config.DatetimeColumn("Updated", format="D MMM HH:mm", width=95),
 }
 
 

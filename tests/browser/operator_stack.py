@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
 from tests.receiver.helpers import SANDBOX_SECRET, SHOP_DOMAIN, SHOPIFY_SECRET, unified_event
 from tests.receiver.hostile_text import Post
 from tests.receiver.webshop_deliveries import shopify_headers
 
 ROW_HEIGHT = 35  # the grid's header and rows
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def screenshot_path(name: str, tmp_path: Path) -> str:
+    """docs/screenshots/<name> with PERFILE_UPDATE_SCREENSHOTS=1, else a file in the test's tmp_path."""
+    return str(SCREENSHOTS / name if os.environ.get("PERFILE_UPDATE_SCREENSHOTS") else tmp_path / name)
 
 
 def post_shopify_order(
@@ -82,3 +93,37 @@ def checked_orders(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def row_of(page, order_number: str) -> list[str]:  # type: ignore[no-untyped-def]
     return next(cells for _, cells in grid_rows(page) if cells[1] == order_number)
+
+
+def drawn_rows(page) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The grid's rows as texts, once its accessible table is filled (it follows the canvas)."""
+    deadline = time.monotonic() + 15
+    while not (rows := [cells for _, cells in grid_rows(page)]) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return rows
+
+
+def index_of(page, number: str) -> int:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 15
+    while number not in (numbers := [cells[1] for cells in drawn_rows(page)]) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return numbers.index(number)
+
+
+def select_rows(page, numbers: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Check each row's box on the canvas, as an operator does, and wait until the grid shows it."""
+    for number in numbers:
+        click_row(page, index_of(page, number))
+        wait_for_app_run(page)
+        deadline = time.monotonic() + 10
+        while number not in checked_orders(page) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+    assert sorted(checked_orders(page)) == sorted(numbers)
+
+
+def wait_for_cell(page, number: str, column: int, wanted: str) -> None:  # type: ignore[no-untyped-def]
+    """Until the row of order `number` shows `wanted` in cell `column` (grid_rows counts from Status)."""
+    deadline = time.monotonic() + 15
+    while row_of(page, number)[column] != wanted and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert row_of(page, number)[column] == wanted, row_of(page, number)

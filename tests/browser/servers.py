@@ -61,12 +61,10 @@ def serve_dashboard(
     log_path: Path,
     *,
     refresh_seconds: float = 1,
-    script: str = "app.py",
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """`script`: the dashboard's entry point, or a test page (a path relative to the repository)."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]  # the page would fetch data.streamlit.io
     env = {"PERFILE_DATABASE_URL": database_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": str(refresh_seconds)}

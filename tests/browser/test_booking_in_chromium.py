@@ -1,52 +1,89 @@
-"""Booking in a real browser: the 4-step dialog with the sandbox courier, the label as a real
-PDF whose barcode is the tracking number, the table updated without a reload, and a bulk
-booking; screenshots of each step for docs/screenshots/.
+"""What an operator does on the real Orders page (app.py), end to end in Debian's Chromium.
 
-Runs the real dashboard (streamlit) on a free loopback port and Debian's headless Chromium.
-The page is tests/browser/booking_page.py until the Orders page's action bar is merged.
+The receiver (gunicorn) and the dashboard (streamlit, 1 s ticks) run on free loopback ports
+against one SQLite database holding demo traffic and a few orders without tracking. The
+operator selects a row on the canvas grid, books it through the 4-step dialog with the sandbox
+courier, downloads the label (a real PDF whose barcode is the tracking number) and sees the
+number in the table without a reload; with the details drawer open, a signed courier event
+sent to the receiver moves the row to "Picked up". Then several rows are booked at once, one
+of them too heavy for the chosen service.
+
+With PERFILE_UPDATE_SCREENSHOTS=1 it writes docs/screenshots/orders.png, orders-action-bar.png,
+booking-step-1.png .. booking-step-4.png, details-drawer.png and bulk-results.png (1600x1000).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 import pytest
 import requests
 from pypdf import PdfReader
+from sqlalchemy import Engine, select
 
+from perfile_core.couriers.registry import CourierRegistry
+from perfile_core.couriers.sandbox import SandboxCourier
 from perfile_core.db.engine import make_engine
 from perfile_core.db.orders_repo import get_order
+from perfile_core.db.tables import booking_attempts
 from perfile_core.domain.status import Status
 from perfile_core.services import admin
 from perfile_core.services.booking import book_order
 from perfile_core.services.booking_status import order_to_book
+from perfile_core.services.order_detail import find_order
+from perfile_core.services.seed import seed_demo
 from perfile_core.services.tracking import TrackingEvent, record_event
 from tests.booking.conftest import order_factory
 from tests.booking.labels import barcodes
-from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, serve_dashboard
+from tests.browser.operator_stack import (
+    VIEWPORT,
+    action_bar_text,
+    drawn_rows,
+    post_sandbox_event,
+    row_of,
+    screenshot_path,
+    select_rows,
+    wait_for_cell,
+)
+from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, serve_dashboard, serve_receiver
+from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
 from tests.couriers.conftest import RATES
+from tests.receiver.helpers import SANDBOX_SECRET
+from tests.receiver.hostile_text import Post, http_poster
 
-pytestmark = [pytest.mark.browser]
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-VIEWPORT = {"width": 1600, "height": 1000}
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+DEMO_ORDERS = 24
+TRACKING = 5  # the Tracking cell of a grid row (grid_rows counts from Status)
 
 
-def _history(engine, make) -> None:
+@dataclass
+class Operator:
+    """What the test drives: the dashboard's URL, the receiver, the database, the orders without tracking."""
+
+    url: str
+    post: Post
+    engine: Engine
+    heavy: str  # over the service point's 20 kg: fails in a bulk booking by service point
+    light: list[str]
+    total: int
+
+
+def _history(engine: Engine, make) -> None:  # type: ignore[no-untyped-def]
     """A few delivered sandbox parcels to the region, so quotes carry an on-time rate."""
-    from perfile_core.couriers.registry import CourierRegistry
-    from perfile_core.couriers.sandbox import SandboxCourier
-
     couriers = CourierRegistry([SandboxCourier()])
+    long_ago = datetime.now(UTC) - timedelta(days=30)  # below the orders on screen
     for n, late in enumerate((0, 0, 1)):
-        order_id = make(postal_code="41250")
+        order_id = make(postal_code="41250", created_at=long_ago)
         booked = book_order(engine, couriers, order_id, "sandbox", "home", actor="seed")
         with engine.connect() as conn:
             eta = get_order(conn, order_id).estimated_delivery
-        delivered = datetime.combine(eta + timedelta(days=late), time(14), tzinfo=UTC)
+        delivered = datetime.combine(eta + timedelta(days=late), day_time(14), tzinfo=UTC)
         with engine.begin() as conn:
             for step, (status, when) in enumerate(
                 [(Status.PICKED_UP, delivered - timedelta(hours=30)), (Status.DELIVERED, delivered)]
@@ -58,11 +95,16 @@ def _history(engine, make) -> None:
                 )
 
 
+def _number(engine: Engine, order_id: int) -> str:
+    with engine.connect() as conn:
+        return get_order(conn, order_id).order_number
+
+
 @pytest.fixture
-def booking_page(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, object, list[int]]]:
+def operator(sqlite_url: str, tmp_path: Path) -> Iterator[Operator]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    admin.configure_courier(engine, "sandbox")
+    admin.configure_courier(engine, "sandbox", webhook_secret=SANDBOX_SECRET)
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: Bring's quote fails, and says so
     admin.configure_courier(
         engine, "postnord", api_key="pn", base_url=dead, settings={"customer_number": "1", "rates": RATES}
@@ -70,62 +112,103 @@ def booking_page(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, object,
     admin.configure_courier(
         engine, "bring", api_key="b", base_url=dead, credentials={"uid": "ops@example.se", "customer_number": "1"}
     )
+    seed_demo(engine, orders_count=DEMO_ORDERS, seed=9)  # live traffic around the operator's orders
     make = order_factory(engine)
     _history(engine, make)
-    heavy = make(customer_name="Olof Holm", weight_grams=25_000)  # over the service point's 20 kg
-    ids = [heavy, *(make(customer_name=name) for name in ("Erik Lund", "Maja Berg", "Nils Ek"))]
+    heavy = make(customer_name="Olof Holm", weight_grams=25_000)
+    light = [make(customer_name=name) for name in ("Erik Lund", "Maja Berg", "Nils Ek")]
     env = {"PERFILE_COURIER_TIMEOUT_SECONDS": "2", "PERFILE_SMTP_HOST": ""}
-    with serve_dashboard(
-        sqlite_url, tmp_path / "streamlit.log", script="tests/browser/booking_page.py", extra_env=env
-    ) as url:
-        yield url, engine, ids
+    with (
+        serve_receiver(sqlite_url, tmp_path / "gunicorn.log") as receiver,
+        serve_dashboard(sqlite_url, tmp_path / "streamlit.log", extra_env=env) as url,
+        requests.Session() as session,
+    ):
+        yield Operator(
+            url=url,
+            post=http_poster(receiver, session),
+            engine=engine,
+            heavy=_number(engine, heavy),
+            light=[_number(engine, order_id) for order_id in light],
+            total=DEMO_ORDERS + 3 + 4,
+        )
     engine.dispose()
 
 
-def _settled(page) -> None:
-    page.wait_for_timeout(250)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached")
+def _open_orders(pw, operator: Operator):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+    page.goto(operator.url)
+    expect(page.get_by_text(f"of {operator.total} orders")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # the first tick records the starting cursor
+    return browser, page
 
 
-def test_book_through_the_dialog_then_bulk(booking_page) -> None:
+def _live_traffic(page, operator: Operator) -> str:  # type: ignore[no-untyped-def]
+    """A signed sandbox event, through the receiver, for a demo parcel on screen; its order number."""
+    moving = next(
+        cells[1]
+        for cells in drawn_rows(page)
+        if cells[4] == "Sandbox Express" and cells[0] in ("Confirmed", "In transit")
+    )
+    tracking = row_of(page, moving)[TRACKING]
+    post_sandbox_event(operator.post, tracking, "out_for_delivery", datetime.now(UTC), city="Malmö")
+    return moving
+
+
+def test_book_one_order_then_watch_it_move_with_the_drawer_open(operator: Operator, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    url, engine, ids = booking_page
-    heavy = ids[0]
-    first = order_to_book(engine, ids[-1])
+    chosen = operator.light[-1]  # the newest order: the top row
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
-        page.goto(url)
-        page.locator(f".st-key-book_{first.id} button").click()
+        browser, page = _open_orders(pw, operator)
+        moved = _live_traffic(page, operator)
+        wait_for_cell(page, moved, 0, "Out for delivery")
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("orders.png", tmp_path))
+        scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller")
+        assert scroller.evaluate("grid => grid.scrollWidth <= grid.clientWidth")  # every column beside the filters
+        assert row_of(page, chosen)[TRACKING] == "No tracking"
+
+        select_rows(page, [chosen])
+        bar = page.locator("[class*='st-key-action_bar_']")
+        expect(bar).to_contain_text(chosen, timeout=15_000)
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("orders-action-bar.png", tmp_path))
+
+        bar.get_by_role("button", name=re.compile("Book shipment")).click()
         dialog = page.get_by_role("dialog")
         expect(dialog.get_by_text("Step 1 of 4")).to_be_visible(timeout=30_000)
-        expect(dialog.get_by_text("Bring cannot quote")).to_be_visible()
+        expect(dialog.get_by_text("Bring cannot quote")).to_be_visible()  # listed with its reason, not hidden
         expect(dialog.get_by_text("Cheapest").first).to_be_visible()
-        _settled(page)
-        page.screenshot(path=SHOTS / "booking-step-1.png")
+        page.wait_for_timeout(2500)  # live ticks behind the dialog
+        expect(dialog.get_by_text("Step 1 of 4")).to_be_visible()
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("booking-step-1.png", tmp_path))
 
         dialog.locator(".st-key-book_choose_sandbox_home button").click()
         expect(dialog.get_by_text("Step 2 of 4")).to_be_visible()
         expect(dialog.get_by_label("Weight (g)")).to_have_value("1200")
-        _settled(page)
-        page.screenshot(path=SHOTS / "booking-step-2.png")
+        wait_for_app_run(page)
+        dialog.get_by_text("Step 2 of 4").click()  # off the autofocused field: no "Press Enter" hint in the picture
+        page.screenshot(path=screenshot_path("booking-step-2.png", tmp_path))
 
         dialog.get_by_role("button", name="Continue").click()
         expect(dialog.get_by_text("Step 3 of 4")).to_be_visible()
-        _settled(page)
-        page.screenshot(path=SHOTS / "booking-step-3.png")
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("booking-step-3.png", tmp_path))
 
         dialog.get_by_role("button", name="Book now").click()
         expect(dialog.get_by_text("Step 4 of 4")).to_be_visible(timeout=20_000)
-        number = order_to_book(engine, first.id).tracking_number
+        number = order_to_book(operator.engine, _order_id(operator.engine, chosen)).tracking_number
         assert number
         expect(dialog.get_by_role("link", name=number)).to_have_attribute(
             "href", f"http://localhost:8000/track/{number}"
         )
         expect(dialog.get_by_text("queued in the outbox")).to_be_visible()
-        _settled(page)
-        page.screenshot(path=SHOTS / "booking-step-4.png")
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("booking-step-4.png", tmp_path))
 
         with page.expect_download() as download:
             dialog.get_by_role("button", name="Download label").click()
@@ -133,65 +216,93 @@ def test_book_through_the_dialog_then_bulk(booking_page) -> None:
         assert pdf.startswith(b"%PDF") and barcodes(pdf) == [number]
         # Print: the same PDF opens inline in a new tab (Chromium's viewer prints it)
         href = dialog.get_by_role("link", name="Print label").get_attribute("href")
-        shown = requests.get(requests.compat.urljoin(url + "/", href), timeout=10)
+        shown = requests.get(requests.compat.urljoin(operator.url + "/", href), timeout=10)
         assert shown.headers["content-type"] == "application/pdf" and barcodes(shown.content) == [number]
         assert "attachment" not in shown.headers.get("content-disposition", "")
 
         dialog.get_by_role("button", name="Close").click()
         expect(page.get_by_role("dialog")).to_have_count(0)
-        # the table shows the number at once: no reload, no wait for a tick
-        expect(page.get_by_text(f"Booked order {first.order_number}")).to_be_visible()
-        assert number in page.locator("[data-testid='stDataFrame']").inner_text() or _grid_has(page, number)
+        expect(page.get_by_text(f"Booked order {chosen}")).to_be_visible()
+        # the table shows the number at once: no reload, and sooner than the next 1 s tick
+        wait_for_cell(page, chosen, TRACKING, number)
+        assert action_bar_text(page).startswith(f"{chosen} · ")
 
-        page.locator(".st-key-bulk button").click()
+        bar.get_by_role("button", name=re.compile("View details")).click()
+        drawer = page.get_by_test_id("stDialog")
+        expect(drawer).to_contain_text(number, timeout=15_000)
+        post_sandbox_event(operator.post, number, "picked_up", datetime.now(UTC), city="Göteborg")
+        wait_for_cell(page, chosen, 0, "Picked up")  # the row moved behind the open drawer
+        expect(drawer).to_contain_text("Parcel picked up · Göteborg", timeout=15_000)
+        page.wait_for_timeout(2500)  # more ticks: the drawer stays
+        expect(drawer).to_be_visible()
+        expect(drawer).to_contain_text(chosen)
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("details-drawer.png", tmp_path))
+        browser.close()
+    assert order_to_book(operator.engine, _order_id(operator.engine, chosen)).tracking_number == number
+
+
+def _order_id(engine: Engine, number: str) -> int:
+    return find_order(engine, number)
+
+
+def test_book_several_selected_orders_one_of_them_too_heavy(operator: Operator, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    chosen = [operator.heavy, *operator.light[:2]]
+    with sync_playwright() as pw:
+        browser, page = _open_orders(pw, operator)
+        select_rows(page, chosen)
+        bulk_bar = page.locator(".st-key-bulk_bar")
+        expect(bulk_bar).to_contain_text("3 orders selected")
+        bulk_bar.get_by_role("button", name="Book 3 selected").click()
         dialog = page.get_by_role("dialog")
-        expect(dialog.get_by_text("3 orders without tracking selected")).to_be_visible()
+        expect(dialog.get_by_text("3 orders without tracking selected")).to_be_visible(timeout=15_000)
         dialog.locator(".st-key-bulk_choice").click()
         page.get_by_role("option", name="Sandbox Express · Service point").click()
         dialog.get_by_role("button", name="Book all").click()
         expect(dialog.get_by_text("2 booked")).to_be_visible(timeout=30_000)
         expect(dialog.get_by_text("1 failed")).to_be_visible()
+        failure = f"{operator.heavy} not booked: sandbox: Sandbox Express cannot carry this parcel"
+        expect(dialog.get_by_role("alert")).to_contain_text(failure)  # in full, not cut by the cell
         with page.expect_download() as download:
             dialog.get_by_role("button", name="Download all labels (one PDF)").click()
         combined = Path(download.value.path()).read_bytes()
         assert combined.startswith(b"%PDF") and len(PdfReader(io.BytesIO(combined)).pages) == 2
-        _settled(page)
-        page.screenshot(path=SHOTS / "bulk-results.png")
+        wait_for_app_run(page)
+        page.screenshot(path=screenshot_path("bulk-results.png", tmp_path))
+        dialog.get_by_role("button", name="Close").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        for number in operator.light[:2]:  # the table shows the new numbers at once
+            booked = order_to_book(operator.engine, _order_id(operator.engine, number)).tracking_number
+            assert booked
+            wait_for_cell(page, number, TRACKING, booked)
+        assert row_of(page, operator.heavy)[TRACKING] == "No tracking"
         browser.close()
-    assert all(order_to_book(engine, order_id).tracking_number for order_id in ids[1:])
-    assert order_to_book(engine, heavy).tracking_number is None
+    assert order_to_book(operator.engine, _order_id(operator.engine, operator.heavy)).tracking_number is None
 
 
-def _grid_has(page, text: str) -> bool:
-    """The grid is a canvas; Streamlit mirrors its cells in an accessible table."""
-    return page.locator("[data-testid='stDataFrame'] [role='gridcell']", has_text=text).count() > 0
-
-
-def test_double_click_on_book_now_books_once(booking_page) -> None:
+def test_double_click_on_book_now_books_once(operator: Operator) -> None:
     from playwright.sync_api import expect, sync_playwright
-    from sqlalchemy import select
 
-    from perfile_core.db.tables import booking_attempts
-
-    url, engine, ids = booking_page
-    order_id = ids[1]
+    chosen = operator.light[0]
+    order_id = _order_id(operator.engine, chosen)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(url)
-        page.locator(f".st-key-book_{order_id} button").click()
+        browser, page = _open_orders(pw, operator)
+        select_rows(page, [chosen])
+        page.locator("[class*='st-key-action_bar_']").get_by_role("button", name=re.compile("Book shipment")).click()
         dialog = page.get_by_role("dialog")
         dialog.locator(".st-key-book_choose_sandbox_home button").click()
         dialog.get_by_role("button", name="Continue").click()
         expect(dialog.get_by_text("Step 3 of 4")).to_be_visible(timeout=30_000)
         dialog.get_by_role("button", name="Book now").dblclick()
         expect(dialog.get_by_text("Step 4 of 4")).to_be_visible(timeout=20_000)
-        number = order_to_book(engine, order_id).tracking_number
+        number = order_to_book(operator.engine, order_id).tracking_number
         expect(dialog.get_by_role("link", name=number)).to_be_visible()
         expect(dialog.locator("[data-testid='stAlertContentSuccess']")).to_have_count(1)
         expect(dialog.get_by_role("alert")).to_have_count(0)  # errors and warnings have role=alert
         browser.close()
-    with engine.connect() as conn:
+    with operator.engine.connect() as conn:
         attempts = (
             conn.execute(select(booking_attempts.c.status).where(booking_attempts.c.order_id == order_id))
             .scalars()

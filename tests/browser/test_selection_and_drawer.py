@@ -3,12 +3,11 @@
 gunicorn (receiver) and streamlit (dashboard, 1 s ticks) run on loopback against one SQLite
 database; headless Chromium selects a row on the canvas grid. The checked row is read from
 the grid's accessible table (aria-selected), the action bar from its text.
-With PERFILE_UPDATE_SCREENSHOTS=1 it writes docs/screenshots/orders-action-bar.png and details-drawer.png.
+The screenshots of the action bar and the drawer come from test_booking_in_chromium.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from perfile_core.services.booking import book_order
 from tests.booking.conftest import order_factory
 from tests.booking.labels import barcodes
 from tests.browser.operator_stack import (
+    VIEWPORT,
     action_bar_text,
     checked_orders,
     click_row,
@@ -34,12 +34,11 @@ from tests.browser.operator_stack import (
     post_shopify_order,
     row_of,
 )
-from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_stack
+from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, serve_stack
 from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
 from tests.receiver.hostile_text import Post, http_poster
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 FIRST_ORDERS = 6
 ARRIVALS = 10  # one every ~2 s: about 20 s of ticks under the selection
 
@@ -54,15 +53,11 @@ def stack(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Post, str]]:
         yield post, dashboard
 
 
-def screenshot_path(name: str, tmp_path: Path) -> str:
-    return str(SCREENSHOTS / name if os.environ.get("PERFILE_UPDATE_SCREENSHOTS") else tmp_path / name)
-
-
 def open_orders(pw, dashboard: str, *, orders: int = FIRST_ORDERS):  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page = browser.new_page(viewport=VIEWPORT)
     page.goto(dashboard)
     expect(page.get_by_text(f"of {orders} orders")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)  # the first tick records the starting cursor
@@ -80,7 +75,7 @@ def select_order(page, number: str) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("[class*='st-key-action_bar_']")).to_contain_text(number, timeout=15_000)
 
 
-def test_the_selection_stays_with_its_order_while_new_orders_arrive(stack, tmp_path: Path) -> None:
+def test_the_selection_stays_with_its_order_while_new_orders_arrive(stack) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     post, dashboard = stack
@@ -93,7 +88,6 @@ def test_the_selection_stays_with_its_order_while_new_orders_arrive(stack, tmp_p
         while checked_orders(page) != [chosen] and time.monotonic() < deadline:
             page.wait_for_timeout(100)  # the accessible table follows the canvas
         assert checked_orders(page) == [chosen]
-        page.screenshot(path=screenshot_path("orders-action-bar.png", tmp_path))
         started = time.monotonic()
         for serial in range(100, 100 + ARRIVALS):
             post_shopify_order(post, serial, created_at=f"2026-03-10T{serial - 90:02d}:00:00+01:00")
@@ -108,7 +102,7 @@ def test_the_selection_stays_with_its_order_while_new_orders_arrive(stack, tmp_p
         browser.close()
 
 
-def test_the_details_drawer_stays_open_while_a_courier_event_moves_the_row(stack, tmp_path: Path) -> None:
+def test_the_details_drawer_stays_open_while_a_courier_event_moves_the_row(stack) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     post, dashboard = stack
@@ -132,8 +126,6 @@ def test_the_details_drawer_stays_open_while_a_courier_event_moves_the_row(stack
         page.wait_for_timeout(3000)  # three more ticks
         expect(drawer).to_be_visible()
         expect(drawer).to_contain_text(chosen)
-        wait_for_app_run(page)
-        page.screenshot(path=screenshot_path("details-drawer.png", tmp_path))
         page.keyboard.press("Escape")  # dismissed: it stays closed through the next ticks
         expect(drawer).to_have_count(0, timeout=10_000)
         page.wait_for_timeout(2500)

@@ -143,7 +143,7 @@ def test_each_action_is_enabled_by_the_orders_computed_fields(cases: Cases, case
     assert not at.exception, [e.value for e in at.exception]
     assert bar_title(at).startswith(f"**{md(order.order_number)}**")
     shown = buttons(at)
-    bar = [label for label in shown if label != "New order"]  # the page header's button comes first
+    bar = [label for label in shown if label != "New order"]  # New order sits in the page's header
     assert bar[0] == "Book shipment"  # first in the bar, and the primary one
     assert shown["Book shipment"].proto.type == "primary"
     for label, action in BUTTONS.items():
