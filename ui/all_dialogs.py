@@ -22,13 +22,14 @@ from ui import (  # noqa: F401
     new_order,
     order_dialogs,
 )
-from ui.dialogs import DIALOGS, close_dialog, current_dialog, render_open_dialog
+from ui.dialogs import DIALOGS, close_dialog, current_dialog, flash, render_open_dialog, show_flash
 from ui.safe_text import md
+
+__all__ = ["flash", "rerun_for_dialog", "show_flash", "show_open_dialog"]
 
 ON_SCREEN_KEY = "dialog_on_screen"
 # Dialogs showing an order's live state (status, events): redrawn when a tick changes the order.
 LIVE_DIALOGS = frozenset({"details"})
-FLASH_KEY = "flash"
 
 
 def show_open_dialog() -> None:
@@ -52,14 +53,3 @@ def rerun_for_dialog(changed_ids: set[int]) -> None:
     stale = dialog.name in LIVE_DIALOGS and not changed_ids.isdisjoint(dialog.order_ids)
     if opened_here or stale:
         st.rerun()
-
-
-def flash(text: str) -> None:
-    """Leave a one-line result (already escaped) for the next run, which shows it as a toast."""
-    st.session_state.setdefault(FLASH_KEY, []).append(text)
-
-
-def show_flash() -> None:
-    """The one-line results dialogs left for the next run (already escaped)."""
-    for text in st.session_state.pop(FLASH_KEY, []):
-        st.toast(text)

@@ -29,7 +29,7 @@ from perfile_core.services.quotes import QuoteResult, quote_order
 from perfile_core.services.shipment_labels import get_label
 from ui.booking_parts import quote_row, unavailable_row
 from ui.context import perfile
-from ui.dialogs import DIALOGS, OpenDialog, close_dialog, open_dialog
+from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash, open_dialog
 from ui.errors import show_error
 from ui.pdf_view import label_actions
 from ui.safe_text import md, md_link
@@ -269,8 +269,7 @@ def _booked(dialog: OpenDialog, result: BookingResult, *, note: str) -> None:
 
 def _flash_booked(result: BookingResult) -> None:
     """The page toasts it once the dialog has closed (the table already shows the number)."""
-    flash = st.session_state.setdefault("flash", [])
-    flash.append(f"Booked order {md(result.order_number)}: {md(result.tracking_number)}")
+    flash(f"Booked order {md(result.order_number)}: {md(result.tracking_number)}")
 
 
 # -- step 4 -------------------------------------------------------------------------------

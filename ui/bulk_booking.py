@@ -12,7 +12,7 @@ from perfile_core.services.booking_status import order_to_book
 from perfile_core.services.bulk_booking import STRATEGIES, BulkItem, book_orders_as_completed
 from perfile_core.services.shipment_labels import combined_labels
 from ui.context import perfile
-from ui.dialogs import DIALOGS, OpenDialog, close_dialog
+from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash
 from ui.errors import show_error
 from ui.pdf_view import label_actions
 from ui.safe_text import md
@@ -114,8 +114,7 @@ def _results(dialog: OpenDialog, items: list[BulkItem]) -> None:
             what="all labels (one PDF)",
         )
     if st.button("Close", key="bulk_close"):
-        flash = st.session_state.setdefault("flash", [])
-        flash.append(f"Booked {len(booked):,} of {len(items):,} orders")
+        flash(f"Booked {len(booked):,} of {len(items):,} orders")
         close_dialog()
         st.rerun()
 

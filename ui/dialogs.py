@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 OPEN_DIALOG_KEY = "open_dialog"
+FLASH_KEY = "flash"
 
 
 @dataclass
@@ -51,3 +52,14 @@ def render_open_dialog() -> None:
         close_dialog()
         return
     renderer(dialog)
+
+
+def flash(text: str) -> None:
+    """Leave a one-line result (already escaped) for the next run, which shows it as a toast."""
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flash() -> None:
+    """The one-line results dialogs left for the next run (already escaped), as toasts."""
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.toast(text)

@@ -11,9 +11,9 @@ from perfile_core.domain.errors import PerfileError
 from perfile_core.services import orders as order_service
 from perfile_core.services.admin import list_stores
 from ui.context import perfile
-from ui.dialogs import DIALOGS, OpenDialog, close_dialog, current_dialog, open_dialog
+from ui.dialogs import DIALOGS, OpenDialog, close_dialog, current_dialog, flash, open_dialog
 from ui.field_errors import blank_to_none, field_error, remember_errors
-from ui.order_dialogs import ACTOR, finish, flash
+from ui.order_dialogs import ACTOR, finish
 from ui.order_form import ORDER_FIELDS, order_inputs
 from ui.safe_text import md
 

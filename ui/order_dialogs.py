@@ -17,22 +17,16 @@ from perfile_core.services.claims import CLAIM_TYPES, claim_refusal, file_claim
 from perfile_core.services.courier_copy import CourierCopy, courier_copy
 from perfile_core.services.order_detail import order_detail
 from ui.context import perfile
-from ui.dialogs import DIALOGS, OpenDialog, close_dialog
+from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash
 from ui.errors import show_error
 from ui.field_errors import field_error, remember_errors
 from ui.order_form import NUMBER_FIELDS, ORDER_FIELDS, TEXT_FIELDS, order_inputs
 from ui.safe_text import md
 
 ACTOR = "dashboard"
-FLASH_KEY = "flash"
 UNDO_KEY = "undo_delete"
 UNDO_NUMBER_KEY = "undo_delete_number"
 CLAIM_FIELDS = ("claim_type", "description", "amount", "currency", "attachments")
-
-
-def flash(message: str) -> None:
-    """A toast for the next run of the page (`message` is a literal or md()-escaped)."""
-    st.session_state.setdefault(FLASH_KEY, []).append(message)
 
 
 def finish(message: str) -> None:

@@ -16,7 +16,7 @@ from perfile_core.services.booking_status import order_to_book
 from tests.booking.conftest import order_factory
 from tests.couriers.conftest import RATES
 
-APP = str(Path(__file__).with_name("dialog_app.py"))
+APP = str(Path(__file__).with_name("dialog_page.py"))
 POSTNORD_BOOK = "/rest/shipment/v3/edi/labels/pdf"
 
 

@@ -1,17 +1,13 @@
-"""A bare page for the order dialogs' AppTests: what the Orders page does around a dialog
-(flash toasts, the Undo bar, the New order button, the open dialog), and nothing else."""
+"""A bare page for the dialogs' AppTests: what the Orders page does around a dialog (flash
+toasts, the Undo bar, the New order button, the open dialog), without the live table."""
 
 from __future__ import annotations
 
-import streamlit as st
+from ui.all_dialogs import show_flash, show_open_dialog
+from ui.new_order import render_new_order_button
+from ui.order_dialogs import render_undo_bar
 
-import ui.booking_dialog  # registers "book": New order's "Save and book" opens it
-import ui.new_order
-import ui.order_dialogs
-from ui.dialogs import render_open_dialog
-
-for message in st.session_state.pop("flash", []):
-    st.toast(message)
-ui.order_dialogs.render_undo_bar()
-ui.new_order.render_new_order_button()
-render_open_dialog()
+show_flash()
+render_undo_bar()
+render_new_order_button()
+show_open_dialog()
