@@ -37,7 +37,7 @@ BULK_TARGET_S = 10.0
 BULK_ORDERS = 100
 RUNS = 9
 ROOT = Path(__file__).resolve().parent.parent
-DIALOG_PAGE = str(ROOT / "tests" / "dashboard" / "dialog_app.py")
+DIALOG_PAGE = str(ROOT / "tests" / "dashboard" / "dialog_page.py")
 BRING_QUOTE = ROOT / "tests" / "fixtures" / "contracts" / "couriers" / "bring_shippingguide_v2_products_response.json"
 RATES = [
     {"service": "17", "countries": ["SE"], "max_weight_grams": 20000, "price": "89.00", "per_kg_over_1": "4.00",
