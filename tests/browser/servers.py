@@ -63,10 +63,12 @@ def serve_dashboard(
     refresh_seconds: float = 1,
     script: str = "app.py",
     extra_env: dict[str, str] | None = None,
+    module: str = "streamlit",
 ) -> Iterator[str]:
-    """`script`: the dashboard's entry point, or a test page (a path relative to the repository)."""
+    """`script`: the dashboard's entry point, or a test page (a path relative to the repository);
+    `module`: what runs it (`python -m module run script ...`), e.g. a benchmark's timed server."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command = [sys.executable, "-m", module, "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]  # the page would fetch data.streamlit.io
     env = {"PERFILE_DATABASE_URL": database_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": str(refresh_seconds)}
