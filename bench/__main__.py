@@ -6,7 +6,13 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["bench.query_bench", "bench.receiver_bench", "bench.booking_bench", "bench.booking_dialog_bench"]
+BENCHMARKS = [
+    "bench.query_bench",
+    "bench.receiver_bench",
+    "bench.booking_bench",
+    "bench.booking_dialog_bench",
+    "bench.live_tick_bench",
+]
 
 
 def main() -> int:

@@ -66,12 +66,12 @@ def ensure_orders(n: int, name: str = "perfile_bench", *, seed: int = 1) -> str:
     migrate(engine)
     engine.dispose()
     started = time.perf_counter()
-    _copy_orders(url, n, seed)
+    copy_orders(url, n, seed)
     print(f"loaded {n:,} orders in {time.perf_counter() - started:.1f} s")
     return url
 
 
-def _copy_orders(url: str, n: int, seed: int) -> None:
+def copy_orders(url: str, n: int, seed: int) -> None:
     rng = random.Random(seed)
     now = datetime.now(UTC)
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

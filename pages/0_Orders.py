@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
-from perfile_core.services.queries import list_orders
 from ui.all_dialogs import rerun_for_dialog, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
-from ui.live import poll_changes
+from ui.live import live_page, poll_changes
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
@@ -41,7 +40,7 @@ def live_orders() -> None:
     tick = poll_changes()
     for text in tick.toasts:
         st.toast(text)
-    page = list_orders(perfile().db, order_filter, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
+    page = live_page(order_filter, tick, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
     total = f"≈ {page.total:,} (estimate)" if page.total_is_estimate else f"{page.total:,}"
     first = page.offset + 1 if page.orders else 0
     st.caption(

@@ -62,9 +62,13 @@ def serve_dashboard(
     *,
     refresh_seconds: float = 1,
     extra_env: dict[str, str] | None = None,
+    script: str = "app.py",
+    module: str = "streamlit",
 ) -> Iterator[str]:
+    """`script`: the dashboard's entry point, or a benchmark's page (relative to the repository);
+    `module`: what runs it (`python -m module run script ...`), e.g. a benchmark's timed server."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", module, "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]  # the page would fetch data.streamlit.io
     env = {"PERFILE_DATABASE_URL": database_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": str(refresh_seconds)}
