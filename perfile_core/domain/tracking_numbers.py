@@ -1,8 +1,12 @@
-"""Check digits for the tracking number formats Nordic couriers use (UPU S10, GS1 SSCC)."""
+"""Tracking number formats Nordic couriers use (UPU S10, GS1 SSCC, ...) and their check digits."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from perfile_core.domain.couriers import courier_display_name
 
 # ASCII only: \d would accept other scripts' digits; fullmatch, as $ allows a trailing newline.
 _S10 = re.compile(r"([A-Z]{2})(\d{8})(\d)([A-Z]{2})", re.ASCII)
@@ -50,3 +54,59 @@ def make_sscc(body17: str) -> str:
 def is_valid_sscc(number: str) -> bool:
     digits = number[2:] if len(number) == 20 and number.startswith("00") else number
     return len(digits) == 18 and _is_ascii_digits(digits) and gs1_check_digit(digits[:17]) == int(digits[17])
+
+
+def _is_gsin(number: str) -> bool:
+    """A 17-digit GS1 shipment number (Bring's consignment number), check digit verified."""
+    return len(number) == 17 and _is_ascii_digits(number) and gs1_check_digit(number[:16]) == int(number[16])
+
+
+@dataclass(frozen=True)
+class TrackingFormat:
+    """One shape a courier prints: what an operator is told, and whether a number has that shape and its check."""
+
+    description: str
+    shape: re.Pattern[str]
+    check: Callable[[str], bool] | None = None  # None: the format has no check digit we know of
+
+
+S10 = TrackingFormat(
+    "UPU S10 (2 letters, 8 digits, a check digit, 2-letter country, e.g. RR473124829SE)",
+    re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}", re.ASCII),
+    is_valid_s10,
+)
+SSCC = TrackingFormat("18-digit SSCC with its check digit", re.compile(r"\d{18}", re.ASCII), is_valid_sscc)
+ITEM_ID_SSCC = TrackingFormat(
+    '"00" + 18-digit SSCC with its check digit (20 digits)', re.compile(r"00\d{18}", re.ASCII), is_valid_sscc
+)
+BRING_CONSIGNMENT = TrackingFormat(
+    "17-digit consignment number with its check digit", re.compile(r"\d{17}", re.ASCII), _is_gsin
+)
+# DHL Express waybills: no check digit is verified, as DHL does not publish one for every range.
+DHL_EXPRESS_WAYBILL = TrackingFormat("10-digit DHL Express waybill", re.compile(r"\d{10}", re.ASCII))
+DHL_ECOMMERCE = TrackingFormat("DHL eCommerce JJD or JD + 10-20 digits", re.compile(r"JJ?D\d{10,20}", re.ASCII))
+# Budbee, Instabox and any courier added later publish no format; all we can say is what a tracking
+# number looks like anywhere.
+ANY_ALPHANUMERIC = TrackingFormat("6-40 letters and digits", re.compile(r"[A-Z0-9]{6,40}", re.ASCII))
+
+COURIER_TRACKING_FORMATS: dict[str, tuple[TrackingFormat, ...]] = {
+    "postnord": (S10, ITEM_ID_SSCC),
+    "bring": (BRING_CONSIGNMENT, SSCC, S10),
+    # The "00" + SSCC form is what DHL Parcel Connect returns (contracts: dhl_unified_tracking_response.json).
+    "dhl": (DHL_EXPRESS_WAYBILL, DHL_ECOMMERCE, ITEM_ID_SSCC, S10),
+    "sandbox": (SSCC,),  # what SandboxCourier books
+}
+
+
+def tracking_format_problem(courier: str, number: str) -> str | None:
+    """None when an upper-case, space-free number is in a format the courier uses, else what is wrong
+    and which formats it uses."""
+    formats = COURIER_TRACKING_FORMATS.get(courier, (ANY_ALPHANUMERIC,))
+    shaped = [fmt for fmt in formats if fmt.shape.fullmatch(number)]
+    if any(fmt.check is None or fmt.check(number) for fmt in shaped):
+        return None
+    courier_name = courier_display_name(courier)
+    expected = "; ".join(fmt.description for fmt in formats)
+    if shaped:
+        return f"the check digit does not match (a typing error?); {courier_name} uses: {expected}"
+    return f"not a {courier_name} tracking number; {courier_name} uses: {expected}"

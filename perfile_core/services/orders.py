@@ -18,6 +18,7 @@ from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
+from perfile_core.domain.tracking_numbers import tracking_format_problem
 from perfile_core.services.order_input import NewOrder, OrderEdit
 from perfile_core.services.tracking import apply_waiting_events, confirm_shipment
 from perfile_core.services.validation import validate
@@ -155,7 +156,12 @@ def checked_tracking(tracking_number: str, courier: str | None) -> str:
         raise ValidationError("courier", "choose the courier this tracking number belongs to")
     if courier not in COURIER_NAMES:
         raise ValidationError("courier", f"unknown courier {courier!r}; known: {', '.join(COURIER_NAMES)}")
-    return number.upper()
+    number = number.upper()
+    # Only typed numbers are checked: numbers from webshops and couriers are stored as sent.
+    problem = tracking_format_problem(courier, number)
+    if problem:
+        raise ValidationError("tracking_number", problem)
+    return number
 
 
 def _attach_audited(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, func, select
 
 from perfile_core.clock import utcnow
+from perfile_core.couriers.sandbox.adapter import COMPANY_PREFIX as SANDBOX_COMPANY_PREFIX
 from perfile_core.db.tables import orders
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.tracking_numbers import make_s10, make_sscc
@@ -232,4 +233,5 @@ def _tracking_number(courier: str, index: int) -> str:
         return make_sscc(f"37043810{index:09d}")
     if courier == "dhl":
         return make_s10("JD", 10_000_000 + index, "SE")
-    return make_s10("SB", 20_000_000 + index, "SE")
+    # Extension digit 4: the sandbox courier books with 3, so a seeded number never equals a booked one.
+    return make_sscc(f"4{SANDBOX_COMPANY_PREFIX}{index:010d}")

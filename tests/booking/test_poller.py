@@ -57,7 +57,7 @@ def test_poll_moves_only_the_polled_couriers_order(db, httpserver, postnord_regi
     is left alone: couriers move only their own shipments."""
     httpserver.expect_request(TRACK).respond_with_json(sample("postnord_trackandtrace_v7_findbyidentifier_response"))
     other = make_order()
-    attach_tracking(db, other, NUMBER, "sandbox", actor="ops")
+    attach_tracking(db, other, NUMBER, "dhl", actor="ops")  # DHL Parcel Connect prints "00" + SSCC too
     order_id = make_order()
     attach_tracking(db, order_id, NUMBER, "postnord", actor="ops")
 

@@ -10,12 +10,18 @@ from sqlalchemy import Engine
 
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.order import Order
+from perfile_core.domain.tracking_numbers import make_sscc
 from perfile_core.services import admin
 from perfile_core.services import orders as order_service
 from perfile_core.services.tracking import TrackingEvent, record_event
 
 T0 = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 _event_ids = count(1)
+
+
+def bring_number(serial: int) -> str:
+    """A valid Bring package number (SSCC), as typed tracking numbers must have the courier's format."""
+    return make_sscc(f"37043810{serial:09d}")
 
 
 def make_store(db: Engine, key: str = "shop", **kwargs: Any) -> None:

@@ -13,7 +13,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.courier_copy import courier_copy
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.queries import list_orders
-from tests.core.helpers import T0, make_order, make_store, push_event
+from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
 def _actions(db, order_id):
@@ -63,7 +63,8 @@ def test_new_order_with_tracking_applies_waiting_events(db):
 
 
 @pytest.mark.parametrize(
-    ("number", "courier", "field"), [("no way!", "bring", "tracking_number"), ("ABC123", "pigeon", "courier")]
+    ("number", "courier", "field"),
+    [("no way!", "bring", "tracking_number"), ("ABC123", "pigeon", "courier"), ("abc", "postnord", "tracking_number")],
 )
 def test_a_refused_tracking_number_leaves_no_new_order(db, number, courier, field):
     make_store(db)
@@ -98,13 +99,13 @@ def test_courier_copy_keeps_the_booked_values_through_several_edits(db):
     make_store(db)
     order = make_order(db, address_line1="Storgatan 1", city="Malmö", postal_code="21122", weight_grams=1200)
     order_service.edit_order(db, order.id, {"city": "Lund"}, actor="ops")  # before booking: the courier gets Lund
-    order_service.attach_tracking(db, order.id, "ABC123", "bring", actor="ops")
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
     order_service.edit_order(db, order.id, {"address_line1": "Kungsgatan 2", "weight_grams": 1500}, actor="ops")
     edited = order_service.edit_order(db, order.id, {"address_line1": "Drottninggatan 3"}, actor="ops")
 
     copy = courier_copy(db, order.id)
 
-    assert copy is not None and copy.courier_name == "Bring" and copy.tracking_number == "ABC123"
+    assert copy is not None and copy.courier_name == "Bring" and copy.tracking_number == bring_number(123)
     assert copy.values["address_line1"] == "Storgatan 1" and copy.values["city"] == "Lund"
     assert copy.values["weight_grams"] == 1200
     assert copy.unreached(edited) == {
@@ -117,9 +118,9 @@ def test_courier_copy_keeps_the_booked_values_through_several_edits(db):
 def test_a_new_tracking_number_resets_what_the_courier_holds(db):
     make_store(db)
     order = make_order(db, city="Malmö")
-    order_service.attach_tracking(db, order.id, "ABC123", "bring", actor="ops")
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
     order_service.edit_order(db, order.id, {"city": "Lund"}, actor="ops")
-    order_service.attach_tracking(db, order.id, "XYZ789", "bring", actor="ops")  # rebooked with Lund
+    order_service.attach_tracking(db, order.id, bring_number(789), "bring", actor="ops")  # rebooked with Lund
 
     copy = courier_copy(db, order.id)
 

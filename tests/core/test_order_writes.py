@@ -12,7 +12,7 @@ from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.status import Status
 from perfile_core.services import orders as order_service
 from perfile_core.services.order_detail import order_detail
-from tests.core.helpers import T0, make_order, make_store, push_event
+from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
 def test_create_generates_order_number_and_audits(db):
@@ -111,10 +111,32 @@ def test_attach_tracking_rejects_bad_input_and_terminal_orders(db):
     with pytest.raises(ValidationError) as caught:
         order_service.attach_tracking(db, order.id, "ABC123", "pigeon", actor="ops")
     assert caught.value.field == "courier"
-    order_service.attach_tracking(db, order.id, "ABC123", "bring", actor="ops")
-    push_event(db, "ABC123", "DELIVERED", T0)
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
+    push_event(db, bring_number(123), "DELIVERED", T0)
     with pytest.raises(Conflict, match="delivered"):
-        order_service.attach_tracking(db, order.id, "XYZ999", "bring", actor="ops")
+        order_service.attach_tracking(db, order.id, bring_number(999), "bring", actor="ops")
+
+
+def test_a_typed_number_not_in_the_couriers_format_is_refused_and_changes_nothing(db):
+    make_store(db)
+    order = make_order(db)
+    order_service.attach_tracking(db, order.id, "RR473124829SE", "postnord", actor="ops")
+    with db.connect() as conn:
+        audit_before = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+
+    with pytest.raises(ValidationError) as caught:
+        order_service.attach_tracking(db, order.id, "abc", "postnord", actor="ops")
+
+    assert caught.value.field == "tracking_number"
+    assert caught.value.reason.startswith("not a PostNord tracking number; PostNord uses: UPU S10")
+    assert '"00" + 18-digit SSCC' in caught.value.reason
+    with pytest.raises(ValidationError, match="check digit does not match") as caught:
+        order_service.attach_tracking(db, order.id, "RR473124828SE", "postnord", actor="ops")
+    assert caught.value.field == "tracking_number"
+    after = order_detail(db, order.id).order
+    assert (after.tracking_number, after.courier) == ("RR473124829SE", "postnord")
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(audit_log)).scalar_one() == audit_before
 
 
 def test_stranded_events_are_applied_by_the_safety_net(db):

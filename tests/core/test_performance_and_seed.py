@@ -10,12 +10,13 @@ from sqlalchemy import select
 from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.domain.errors import ValidationError
+from perfile_core.domain.tracking_numbers import make_s10
 from perfile_core.services import orders as order_service
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.performance import courier_performance
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
-from tests.core.helpers import T0, make_order, make_store, push_event
+from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
 def _ship(db, number: str, courier_code: str, raw_steps: list[tuple[str, float]], eta: date | None):
@@ -31,15 +32,15 @@ def test_on_time_rate_delivery_time_and_exception_rate_per_courier(db):
     make_store(db)
     day_one, day_two = (T0 + timedelta(hours=24)).date(), (T0 + timedelta(hours=48)).date()
     # Bring, picked up at T0 and delivered 24 h later, on the promised day: on time.
-    _ship(db, "B1", "bring", [("HANDED_IN", 0), ("DELIVERED", 24)], day_one)
+    _ship(db, bring_number(1), "bring", [("HANDED_IN", 0), ("DELIVERED", 24)], day_one)
     # Bring, delivered 72 h after pickup, a day late, after a deviation.
-    _ship(db, "B2", "bring", [("HANDED_IN", 0), ("DEVIATION", 10), ("DELIVERED", 72)], day_two)
+    _ship(db, bring_number(2), "bring", [("HANDED_IN", 0), ("DEVIATION", 10), ("DELIVERED", 72)], day_two)
     # Bring, still underway.
-    _ship(db, "B3", "bring", [("HANDED_IN", 0)], None)
+    _ship(db, bring_number(3), "bring", [("HANDED_IN", 0)], None)
     # PostNord (its first EN_ROUTE is the pickup): delivered after 30 h, on time.
-    _ship(db, "P1", "postnord", [("EN_ROUTE", 0), ("DELIVERED", 30)], day_one)
+    _ship(db, make_s10("PN", 1, "SE"), "postnord", [("EN_ROUTE", 0), ("DELIVERED", 30)], day_one)
     # PostNord, delayed on the way but still delivered on the promised day, after 40 h.
-    _ship(db, "P2", "postnord", [("EN_ROUTE", 0), ("DELAYED", 10), ("DELIVERED", 40)], day_two)
+    _ship(db, make_s10("PN", 2, "SE"), "postnord", [("EN_ROUTE", 0), ("DELAYED", 10), ("DELIVERED", 40)], day_two)
     bring, postnord = courier_performance(db, group_by="courier")
     assert (bring.group, postnord.group) == ("bring", "postnord")
     assert (bring.orders, bring.tracked, bring.delivered) == (3, 3, 2)
@@ -53,9 +54,9 @@ def test_on_time_is_judged_by_the_day_at_the_delivery_address(db):
     make_store(db)
     promised = date(2026, 3, 10)
     cases = [  # (number, country, delivered at UTC): on time?
-        ("L1", "SE", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 23:30 in Stockholm: on time
-        ("L2", "SE", datetime(2026, 3, 10, 23, 30, tzinfo=UTC)),  # 00:30 next day: late
-        ("L3", "FI", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 00:30 next day in Helsinki: late
+        (bring_number(11), "SE", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 23:30 in Stockholm: on time
+        (bring_number(12), "SE", datetime(2026, 3, 10, 23, 30, tzinfo=UTC)),  # 00:30 next day: late
+        (bring_number(13), "FI", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 00:30 next day in Helsinki: late
     ]
     for number, country, delivered_at in cases:
         order = make_order(db, country_code=country)
@@ -65,7 +66,7 @@ def test_on_time_is_judged_by_the_day_at_the_delivery_address(db):
     (row,) = courier_performance(db, group_by="courier")
     assert (row.delivered, row.on_time_rate) == (3, round(1 / 3, 4))
     judged = {o.tracking_number: o.otd_status(T0) for o in list_orders(db, OrderFilter()).orders}
-    assert judged == {"L1": "on_time", "L2": "delayed", "L3": "delayed"}
+    assert judged == {bring_number(11): "on_time", bring_number(12): "delayed", bring_number(13): "delayed"}
 
 
 def test_grouping_by_store_and_period_and_bad_grouping(db):

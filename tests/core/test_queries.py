@@ -13,7 +13,7 @@ from perfile_core.services.order_detail import find_order, order_detail
 from perfile_core.services.order_filters import OrderFilter, parse_statuses
 from perfile_core.services.queries import changes_since, count_orders, current_cursor, list_orders
 from perfile_core.services.seed import seed_demo
-from tests.core.helpers import T0, make_order, make_store, push_event
+from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def test_changes_since_cursor_sees_each_change_once(db):
     batch = changes_since(db, start)
     assert [o.id for o in batch.orders] == [a.id, b.id]
     assert changes_since(db, batch.cursor).orders == []
-    order_service.attach_tracking(db, a.id, "ABC1", "bring", actor="t")
+    order_service.attach_tracking(db, a.id, bring_number(1), "bring", actor="t")
     order_service.soft_delete_order(db, b.id, actor="t", reason="test")
     later = changes_since(db, batch.cursor)
     assert [o.id for o in later.orders] == [a.id]

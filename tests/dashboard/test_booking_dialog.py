@@ -258,10 +258,10 @@ def test_an_order_that_cannot_be_booked_says_why(booking_db):
     from perfile_core.services.orders import attach_tracking
 
     order_id = make_orders(booking_db)()
-    attach_tracking(booking_db, order_id, "ABC123", "postnord", actor="ops")  # not booked by us
+    attach_tracking(booking_db, order_id, "RR473124829SE", "postnord", actor="ops")  # not booked by us
     at = open_app("book", [order_id])
     assert not at.exception, at.exception
-    assert "cannot be booked" in plain(at.warning[0].value) and "ABC123" in plain(at.warning[0].value)
+    assert "cannot be booked" in plain(at.warning[0].value) and "RR473124829SE" in plain(at.warning[0].value)
     assert not [b for b in at.button if b.label == "Choose"]
     button(at, "Close").click().run()
     from ui.dialogs import OPEN_DIALOG_KEY

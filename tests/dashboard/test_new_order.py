@@ -142,4 +142,11 @@ def test_a_refused_tracking_number_leaves_no_order_behind(app_db):
     click(at, "Save with tracking number")
     assert "choose the courier this tracking number belongs to" in captions(at)
     assert count_orders(app_db) == 0
+
+    at.text_input(key=f"{KEY}_tracking_number").input("abc")
+    at.selectbox(key=f"{KEY}_courier").set_value("postnord")
+    click(at, "Save with tracking number")
+    under = message_under(at, f"{KEY}_tracking_number") or ""
+    assert "not a PostNord tracking number" in under and "UPU S10" in under, under
+    assert count_orders(app_db) == 0
     assert "Traceback" not in shown(at)

@@ -3,6 +3,7 @@ secrets, signed courier events, row counts."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from standardwebhooks.webhooks import Webhook
 
+from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
+from perfile_core.domain.tracking_numbers import make_s10
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
 from tests.fixtures import CONTRACTS
@@ -98,6 +101,15 @@ EVENT_COLUMNS = (
     "estimated_delivery",
     "courier_metadata",
 )
+
+
+def typed_number(courier: str, tag: str) -> str:
+    """A tracking number in `courier`'s format, the same for the same tag: numbers typed for an order
+    are format-checked. The sandbox books SSCCs; PostNord, Bring and DHL all print UPU S10 numbers."""
+    if courier == "sandbox":
+        return tracking_number_for(tag)
+    serial = int.from_bytes(hashlib.sha256(tag.encode()).digest()[:4], "big") % 10**8
+    return make_s10("TE", serial, "SE")
 
 
 def order_with_tracking(db: Engine, number: str, courier: str) -> int:

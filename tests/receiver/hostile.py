@@ -24,12 +24,13 @@ from tests.receiver.helpers import (
     WOO_SECRET,
     WOO_STORE,
     sign_unified,
+    typed_number,
 )
 
 TARGETS = ("shopify", "woocommerce", "bring", "unified")
 # Orders the courier events are for, created by the tests before sending them.
 BRING_NUMBER = "70438101268018539"
-UNIFIED_NUMBER = "SBX000000001"
+UNIFIED_NUMBER = typed_number("sandbox", "HOSTILE-UNIFIED")
 _serial = itertools.count(int(time.time() * 1000) % 10**12)
 
 Path = tuple[str | int, ...]

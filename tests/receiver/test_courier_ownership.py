@@ -31,11 +31,12 @@ from tests.receiver.helpers import (
     order_row,
     order_with_tracking,
     stored_events,
+    typed_number,
     unified_event,
 )
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-POSTNORD_NUMBER = "00370712345678901234"
+POSTNORD_NUMBER = "00370712345678901238"
 BRING_NUMBER = "70438101268018539"
 AGGREGATOR_SECRET = "whsec_YWdncmVnYXRvci10ZXN0LXNlY3JldC0wMDE="
 SECRETS = {"sandbox": SANDBOX_SECRET, "postnord": POSTNORD_SECRET, "budbee": AGGREGATOR_SECRET}
@@ -131,17 +132,17 @@ def test_an_aggregator_moves_only_the_couriers_it_speaks_for(client: FlaskClient
 
 
 def test_an_early_event_waits_for_an_order_of_its_own_courier(client: FlaskClient, configured: Engine) -> None:
-    number = "SBXEARLY0001"
+    number = typed_number("sandbox", "EARLY0001")  # an SSCC: Bring prints these too
     assert _send(client, "sandbox", number, "in_transit") == {"status": "accepted"}  # no order yet: kept
-    postnord_id = order_with_tracking(configured, number, "postnord")
-    assert order_row(configured, id=postnord_id)["order_status"] == "confirmed"
+    bring_id = order_with_tracking(configured, number, "bring")
+    assert order_row(configured, id=bring_id)["order_status"] == "confirmed"
     assert apply_stranded_events(configured) == 0  # the poller's safety net leaves it alone too
     assert stored_events(configured, number) == [("sandbox", "in_transit", None)]
 
     sandbox_id = order_with_tracking(configured, number, "sandbox")
     assert order_row(configured, id=sandbox_id)["order_status"] == "in_transit"
     assert stored_events(configured, number) == [("sandbox", "in_transit", sandbox_id)]
-    assert order_row(configured, id=postnord_id)["order_status"] == "confirmed"
+    assert order_row(configured, id=bring_id)["order_status"] == "confirmed"
 
 
 def test_an_order_of_an_unknown_courier_takes_the_first_courier_that_reports(
@@ -184,7 +185,7 @@ def test_bring_event_goes_to_the_bring_order_holding_the_package_number(
     client: FlaskClient, configured: Engine
 ) -> None:
     """Another courier's order with Bring's consignment number does not decide which number is meant."""
-    other_id = order_with_tracking(configured, BRING_NUMBER, "postnord")  # the consignment number, PostNord's
+    other_id = order_with_tracking(configured, BRING_NUMBER, "budbee")  # the consignment number, Budbee's
     bring_id = order_with_tracking(configured, "370438101268058536", "bring")  # the package number
     other_before = dict(order_row(configured, id=other_id))
     response = client.post(

@@ -26,6 +26,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db.direct import DirectConnections
 from perfile_core.db.tables import notifications, orders, tracking_events, webhook_inbox
 from perfile_core.domain.status import ExceptionReason, Status
+from perfile_core.domain.tracking_numbers import make_s10
 from perfile_core.services import admin
 from perfile_core.services.notifications import list_notifications
 from perfile_core.services.order_detail import order_detail
@@ -33,7 +34,7 @@ from perfile_core.services.orders import attach_tracking, attach_tracking_in, cr
 from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
 from perfile_core.services.webhooks import Delivery
-from tests.receiver.helpers import EVENT_COLUMNS, stored_events
+from tests.receiver.helpers import EVENT_COLUMNS, stored_events, typed_number
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 _ids = itertools.count()
@@ -136,7 +137,7 @@ def test_fast_path_reaches_the_generic_paths_state_and_emails(
 ) -> None:
     db, direct = twins
     run = next(_ids)
-    fast_number, generic_number = f"FP{run:05d}SE", f"GP{run:05d}SE"
+    fast_number, generic_number = make_s10("FP", run, "SE"), make_s10("GP", run, "SE")
     fast_id, generic_id = _order(db, fast_number, email, courier), _order(db, generic_number, email, courier)
     for step, spec in enumerate(sequence):
         now = utcnow()
@@ -163,11 +164,12 @@ def _linked(events: list[tuple[str, str | None, int | None]]) -> list[tuple[str,
 
 def test_outcome_reports_the_status_change_the_statement_made(twins: tuple[Engine, DirectConnections]) -> None:
     db, direct = twins
-    order_id = _order(db, "FPOUTCOME1", "kari@example.com")
+    number = typed_number("postnord", "FPOUTCOME1")
+    order_id = _order(db, number, "kari@example.com")
     spec = _spec(Status.OUT_FOR_DELIVERY, "Out with the driver")
     delivery = Delivery(headers={}, body=b"{}", request_id="r1")
     with direct.cursor() as cursor:
-        item = FastEvent(_event(spec, "FPOUTCOME1", "o-1"), delivery, "courier:postnord", None, utcnow())
+        item = FastEvent(_event(spec, number, "o-1"), delivery, "courier:postnord", None, utcnow())
         outcome = record_event_fast(cursor, item)
         assert record_event_fast(cursor, item) is None  # the same delivery again: a duplicate
     assert outcome is not None
@@ -192,9 +194,10 @@ def test_an_event_recorded_before_by_polling_stores_the_delivery_and_changes_not
     """The statement's INSERTs have no ON CONFLICT: a unique violation undoes all of it; the
     delivery is then stored on its own, and a repeated delivery changes nothing at all."""
     db, direct = twins
-    order_id = _order(db, "FPPOLLED01", "kari@example.com")
+    number = typed_number("postnord", "FPPOLLED01")
+    order_id = _order(db, number, "kari@example.com")
     spec = _spec(Status.IN_TRANSIT, "Sorted")
-    event = _event(spec, "FPPOLLED01", "shared-id-1")
+    event = _event(spec, number, "shared-id-1")
     with db.begin() as conn:
         record_event(conn, event, utcnow())  # the poller got it first, with the same event id
     before = _order_row(db, order_id)

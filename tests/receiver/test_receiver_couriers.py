@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
+from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.db.tables import tracking_events, webhook_inbox
 from tests.receiver.helpers import (
     BRING_SECRET,
@@ -21,6 +22,12 @@ from tests.receiver.helpers import (
     order_with_tracking,
     unified_event,
 )
+
+# Numbers typed for an order must be in the courier's format: the sandbox books SSCCs.
+SBX_RAW1 = tracking_number_for("RAW1")
+SBX_ORDERED1 = tracking_number_for("ORDERED1")
+SBX_SHUFFLED1 = tracking_number_for("SHUFFLED1")
+SBX_EARLY1 = tracking_number_for("EARLY1")
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 STATE_COLUMNS = (
@@ -65,11 +72,11 @@ def test_bring_event_for_an_order_holding_the_package_number(client, configured:
 
 
 def test_unified_event_contract_example(client, configured: Engine) -> None:
-    order_with_tracking(configured, "00370712345678901234", "postnord")
+    order_with_tracking(configured, "00370712345678901238", "postnord")
     body, headers = unified_event(
         POSTNORD_SECRET,
         "postnord",
-        "00370712345678901234",
+        "00370712345678901238",
         "out_for_delivery",
         T0,
         raw_status="EN_ROUTE",
@@ -79,7 +86,7 @@ def test_unified_event_contract_example(client, configured: Engine) -> None:
     )
     response = client.post("/webhooks/couriers/postnord", data=body, headers=headers)
     assert response.json == {"status": "accepted"}, response.json
-    order = order_row(configured, tracking_number="00370712345678901234")
+    order = order_row(configured, tracking_number="00370712345678901238")
     assert order["order_status"] == "out_for_delivery"  # explicit status wins over raw EN_ROUTE
     assert order["latest_event_location"] == "Solna, SE"
     assert str(order["estimated_delivery"]) == "2026-03-11"
@@ -94,8 +101,8 @@ def test_a_pushed_event_is_kept_once_byte_exact_in_the_inbox(client, configured:
         body = json.dumps(bring_sample(), indent=1).encode()  # odd whitespace must survive as sent
         headers = {"X-Perfile-Secret": BRING_SECRET}
     else:
-        order_with_tracking(configured, "SBXRAW1", "sandbox")
-        body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXRAW1", "in_transit", T0)
+        order_with_tracking(configured, SBX_RAW1, "sandbox")
+        body, headers = unified_event(SANDBOX_SECRET, "sandbox", SBX_RAW1, "in_transit", T0)
     assert client.post(f"/webhooks/couriers/{courier}", data=body, headers=headers).json == {"status": "accepted"}
     with configured.connect() as conn:
         event = conn.execute(select(tracking_events)).one()
@@ -143,24 +150,24 @@ def _state(db: Engine, number: str) -> tuple:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_shuffled_and_duplicated_sequences_end_in_the_ordered_state(client, configured: Engine, seed: int) -> None:
-    order_with_tracking(configured, "SBXORDERED1", "sandbox")
-    order_with_tracking(configured, "SBXSHUFFLED1", "sandbox")
-    for body, headers in _deliveries("SBXORDERED1"):
+    order_with_tracking(configured, SBX_ORDERED1, "sandbox")
+    order_with_tracking(configured, SBX_SHUFFLED1, "sandbox")
+    for body, headers in _deliveries(SBX_ORDERED1):
         assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code == 200
-    shuffled = _deliveries("SBXSHUFFLED1")
+    shuffled = _deliveries(SBX_SHUFFLED1)
     shuffled += random.Random(seed).sample(shuffled, 5)
     random.Random(seed).shuffle(shuffled)
     results = [client.post("/webhooks/couriers/sandbox", data=b, headers=h).json["status"] for b, h in shuffled]
     assert results.count("duplicate") == 5
-    ordered = _state(configured, "SBXORDERED1")
+    ordered = _state(configured, SBX_ORDERED1)
     assert ordered[:2] == ("delivered", "delivered")
-    assert _state(configured, "SBXSHUFFLED1") == ordered
+    assert _state(configured, SBX_SHUFFLED1) == ordered
 
 
 def test_event_before_its_order_is_applied_when_the_order_gets_the_number(client, configured: Engine) -> None:
-    body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXEARLY1", "in_transit", T0)
+    body, headers = unified_event(SANDBOX_SECRET, "sandbox", SBX_EARLY1, "in_transit", T0)
     assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).json == {"status": "accepted"}
-    order_id = order_with_tracking(configured, "SBXEARLY1", "sandbox")
+    order_id = order_with_tracking(configured, SBX_EARLY1, "sandbox")
     assert order_row(configured, id=order_id)["order_status"] == "in_transit"
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from perfile_core.config import load_settings
+from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.db.notify import PostgresChangeNotifier
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
 from perfile_core.services import admin
@@ -26,10 +27,19 @@ from tests.receiver.helpers import (
     counts,
     load_sample,
     order_row,
+    typed_number,
     unified_event,
 )
 from tests.receiver.outage import end_sessions
 from tests.receiver.tcp_proxy import TcpProxy
+
+# Numbers typed for an order must be in the courier's format: the sandbox books SSCCs.
+SBX_CONC1 = tracking_number_for("CONC1")
+SBX_CONC2 = tracking_number_for("CONC2")
+SBX_LOCKED1 = tracking_number_for("LOCKED1")
+SBX_NOTIFY1 = tracking_number_for("NOTIFY1")
+SBX_OUTAGE1 = tracking_number_for("OUTAGE1")
+SBX_SERIAL2 = tracking_number_for("SERIAL2")
 
 T0 = datetime.now(UTC) - timedelta(hours=5)
 
@@ -51,10 +61,10 @@ def _post_all(app, url: str, deliveries: list[tuple[bytes, dict]]) -> list:  # t
 
 def test_the_same_event_from_many_threads_is_applied_once(pg_db: Engine, pg_url: str) -> None:
     configure_shopify_and_sandbox(pg_db)
-    order_id = _order(pg_db, "SBXCONC1")
+    order_id = _order(pg_db, SBX_CONC1)
     cursor = order_row(pg_db, id=order_id)["change_cursor"]
     app = create_app({"DATABASE_URL": pg_url})
-    delivery = unified_event(SANDBOX_SECRET, "sandbox", "SBXCONC1", "in_transit", T0, event_id="evt-same")
+    delivery = unified_event(SANDBOX_SECRET, "sandbox", SBX_CONC1, "in_transit", T0, event_id="evt-same")
     results = _post_all(app, "/webhooks/couriers/sandbox", [delivery] * 16)
     statuses = sorted(body["status"] for code, body in results if code == 200)
     assert statuses == ["accepted"] + ["duplicate"] * 15
@@ -67,8 +77,8 @@ def test_the_same_event_from_many_threads_is_applied_once(pg_db: Engine, pg_url:
 
 def test_concurrent_different_events_for_one_order_lose_nothing(pg_db: Engine, pg_url: str) -> None:
     configure_shopify_and_sandbox(pg_db)
-    _order(pg_db, "SBXCONC2")
-    _order(pg_db, "SBXSERIAL2")
+    _order(pg_db, SBX_CONC2)
+    _order(pg_db, SBX_SERIAL2)
     app = create_app({"DATABASE_URL": pg_url})
     steps = [("picked_up", 1), ("in_transit", 2), ("exception", 3), ("out_for_delivery", 4), ("delivered", 5)]
 
@@ -86,30 +96,30 @@ def test_concurrent_different_events_for_one_order_lose_nothing(pg_db: Engine, p
             for status, hours in steps
         ]
 
-    for body, headers in events("SBXSERIAL2"):
+    for body, headers in events(SBX_SERIAL2):
         app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers)
-    results = _post_all(app, "/webhooks/couriers/sandbox", events("SBXCONC2") * 3)
+    results = _post_all(app, "/webhooks/couriers/sandbox", events(SBX_CONC2) * 3)
     app.extensions["perfile"].perfile.close()
     # Each of the 5 events is stored and acknowledged as new exactly once; its 2 repeats are duplicates.
     assert sorted(body["status"] for code, body in results if code == 200) == ["accepted"] * 5 + ["duplicate"] * 10
-    sent_ids = sorted(f"SBXCONC2-{hours}" for _, hours in steps)
+    sent_ids = sorted(f"{SBX_CONC2}-{hours}" for _, hours in steps)
     with pg_db.connect() as conn:
         stored = conn.execute(
             select(tracking_events.c.event_id, tracking_events.c.applied_at).where(
-                tracking_events.c.tracking_number == "SBXCONC2"
+                tracking_events.c.tracking_number == SBX_CONC2
             )
         ).all()
         inbox = conn.execute(
             select(webhook_inbox.c.dedupe_key, webhook_inbox.c.result).where(
-                webhook_inbox.c.dedupe_key.like("%SBXCONC2-%")
+                webhook_inbox.c.dedupe_key.like(f"%{SBX_CONC2}-%")
             )
         ).all()
     assert sorted(row.event_id for row in stored) == sent_ids
     assert all(row.applied_at is not None for row in stored)
     assert len(inbox) == 5 and {row.result for row in inbox} == {"accepted"}, inbox
     concurrent, serial = (
-        order_row(pg_db, tracking_number="SBXCONC2"),
-        order_row(pg_db, tracking_number="SBXSERIAL2"),
+        order_row(pg_db, tracking_number=SBX_CONC2),
+        order_row(pg_db, tracking_number=SBX_SERIAL2),
     )
     for column in EVENT_COLUMNS:
         assert concurrent[column] == serial[column], column
@@ -128,12 +138,12 @@ def test_concurrent_creates_of_one_webshop_order_make_one_order(pg_db: Engine, p
 
 def test_applied_changes_notify_listeners_on_commit(pg_db: Engine, pg_url: str) -> None:
     configure_shopify_and_sandbox(pg_db)
-    order_id = _order(pg_db, "SBXNOTIFY1")
+    order_id = _order(pg_db, SBX_NOTIFY1)
     app = create_app({"DATABASE_URL": pg_url})
     dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as listener:
         listener.execute("LISTEN perfile_orders")
-        body, headers = unified_event(SANDBOX_SECRET, "sandbox", "SBXNOTIFY1", "in_transit", T0)
+        body, headers = unified_event(SANDBOX_SECRET, "sandbox", SBX_NOTIFY1, "in_transit", T0)
         assert app.test_client().post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code == 200
         received = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
     assert received == [str(order_id)]
@@ -162,21 +172,21 @@ def test_database_unreachable_gives_503_with_retry_after() -> None:
 
 def test_database_lost_while_running_acknowledges_nothing_unstored(pg_db: Engine, pg_url: str) -> None:
     configure_shopify_and_sandbox(pg_db)
-    _order(pg_db, "SBXOUTAGE1")
+    _order(pg_db, SBX_OUTAGE1)
     url = make_url(pg_url)
     proxy = TcpProxy(url.port or 5432)
     app = create_app({"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)})
     client = app.test_client()
-    first = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "picked_up", T0)
+    first = unified_event(SANDBOX_SECRET, "sandbox", SBX_OUTAGE1, "picked_up", T0)
     assert client.post("/webhooks/couriers/sandbox", data=first[0], headers=first[1]).json == {"status": "accepted"}
     before = counts(pg_db)
     proxy.cut()
-    second = unified_event(SANDBOX_SECRET, "sandbox", "SBXOUTAGE1", "in_transit", T0 + timedelta(hours=1))
+    second = unified_event(SANDBOX_SECRET, "sandbox", SBX_OUTAGE1, "in_transit", T0 + timedelta(hours=1))
     response = client.post("/webhooks/couriers/sandbox", data=second[0], headers=second[1])
     assert response.status_code == 503, response.json
     assert "Retry-After" in response.headers
     assert counts(pg_db) == before
-    assert order_row(pg_db, tracking_number="SBXOUTAGE1")["order_status"] == "picked_up"
+    assert order_row(pg_db, tracking_number=SBX_OUTAGE1)["order_status"] == "picked_up"
     app.extensions["perfile"].perfile.close()
     assert json.loads(response.data)["request_id"]
 
@@ -206,7 +216,7 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
     ]
     for round_ in range(6):
         courier = "postnord" if round_ % 2 else "sandbox"
-        fast, generic = f"FAST{round_}", f"GENERIC{round_}"
+        fast, generic = typed_number(courier, f"FAST{round_}"), typed_number(courier, f"GENERIC{round_}")
         ids = {}
         for number in (fast, generic):
             customer = {"customer_name": "Kari"} | ({"customer_email": "kari@example.com"} if round_ % 3 else {})
@@ -298,13 +308,13 @@ def test_a_delivery_stuck_behind_a_lock_answers_503_in_time_and_stores_nothing(p
     """Senders give up after a few seconds: past the statement timeout the receiver answers
     503 + Retry-After, stores nothing, and the retry goes through once the lock is gone."""
     configure_shopify_and_sandbox(pg_db)
-    order_id = _order(pg_db, "SBXLOCKED1")
+    order_id = _order(pg_db, SBX_LOCKED1)
     admin.configure_courier(pg_db, "bring", webhook_secret="bring-secret")
     _order_with_courier(pg_db, "70438101268018539", "bring")
     settings = load_settings(database_url=pg_url, webhook_statement_timeout_ms=300)
     app = create_app({"SETTINGS": settings})
     client = app.test_client()
-    unified = unified_event(SANDBOX_SECRET, "sandbox", "SBXLOCKED1", "in_transit", T0)
+    unified = unified_event(SANDBOX_SECRET, "sandbox", SBX_LOCKED1, "in_transit", T0)
     bring = (json.dumps(bring_sample()).encode(), {"X-Perfile-Secret": "bring-secret"})
     dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
     before = counts(pg_db)

@@ -33,6 +33,7 @@ from tests.receiver.helpers import (
     SHOP_DOMAIN,
     SHOPIFY_SECRET,
     configure_shopify_and_sandbox,
+    typed_number,
     unified_event,
 )
 from tests.receiver.outage import end_sessions, other_sessions, until
@@ -51,11 +52,15 @@ def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _pool_number(n: int) -> str:
+    return typed_number("sandbox", f"POOL{n}")
+
+
 def _setup(pg_db: Engine) -> None:
     configure_shopify_and_sandbox(pg_db)
     for n in range(WARM):
         order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
-        attach_tracking(pg_db, order.id, f"SBXPOOL{n}", "sandbox", actor="test")
+        attach_tracking(pg_db, order.id, _pool_number(n), "sandbox", actor="test")
     pg_db.dispose()  # from here on, the database's other sessions are the receiver's
 
 
@@ -64,7 +69,7 @@ def _deliveries(round_: int) -> list[Delivery]:
     events = [
         (
             COURIER_URL,
-            *unified_event(SANDBOX_SECRET, "sandbox", f"SBXPOOL{n}", "in_transit", T0 + timedelta(hours=round_)),
+            *unified_event(SANDBOX_SECRET, "sandbox", _pool_number(n), "in_transit", T0 + timedelta(hours=round_)),
         )
         for n in range(WARM)
     ]

@@ -26,7 +26,7 @@ import requests
 from sqlalchemy import Engine
 
 from perfile_core.services.orders import attach_tracking, create_order
-from tests.receiver.helpers import SANDBOX_SECRET, order_row, unified_event
+from tests.receiver.helpers import SANDBOX_SECRET, order_row, typed_number, unified_event
 from tests.receiver.live_servers import free_port, gunicorn, nginx_proxy, wait_until_ready
 
 pytestmark = pytest.mark.live
@@ -130,7 +130,7 @@ def _timed(send: Callable[[], requests.Response]) -> tuple[requests.Response, fl
 
 
 def test_slow_clients_do_not_stall_the_receiver_behind_the_proxy(proxied: Stack, configured: Engine) -> None:
-    numbers = [f"SLOWTEST{index}" for index in range(5)]
+    numbers = [typed_number("sandbox", f"SLOWTEST{index}") for index in range(5)]
     for number in numbers:
         _seeded_order(configured, number)
     clients, opened = _open_slow_clients(proxied.base)
