@@ -28,6 +28,23 @@ from perfile_core.services import admin
 
 SHOP_DOMAIN = "perfile-sim.myshopify.com"
 SHOPIFY_STORE, WOO_STORE = "sim-shopify", "sim-woo"
+# Where the simulated shops' parcels are picked up: without one, their orders cannot be booked.
+PICKUP_ADDRESSES = {
+    SHOPIFY_STORE: {
+        "name": "Simulated Shopify shop",
+        "line1": "Sveavägen 44",
+        "postal_code": "11134",
+        "city": "Stockholm",
+        "country_code": "SE",
+    },
+    WOO_STORE: {
+        "name": "Simulated WooCommerce shop",
+        "line1": "Kungsgatan 8",
+        "postal_code": "41119",
+        "city": "Göteborg",
+        "country_code": "SE",
+    },
+}
 FIRST = ["Anna", "Erik", "Sofia", "Lars", "Maja", "Oskar", "Ingrid", "Nils", "Freja", "Mikkel", "Aino", "Jonas"]
 LAST = ["Lindqvist", "Berg", "Nielsen", "Hansen", "Virtanen", "Johansson", "Dahl", "Eriksen", "Korhonen"]
 STREETS = ["Storgatan", "Kungsgatan", "Drottninggatan", "Vestergade", "Karl Johans gate", "Mannerheimintie"]
@@ -241,6 +258,7 @@ def ensure_sources(db: Engine) -> Secrets:
             platform="shopify",
             shop_domain=SHOP_DOMAIN,
             webhook_secret=f"shpss_{secrets.token_hex(16)}",
+            pickup_address=PICKUP_ADDRESSES[SHOPIFY_STORE],
         )
     if WOO_STORE not in rows:
         admin.add_store(
@@ -249,6 +267,7 @@ def ensure_sources(db: Engine) -> Secrets:
             name="Simulated WooCommerce shop",
             platform="woocommerce",
             webhook_secret=f"wc-{secrets.token_urlsafe(18)}",
+            pickup_address=PICKUP_ADDRESSES[WOO_STORE],
         )
     if not sandbox or not sandbox.startswith("whsec_"):
         sandbox = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
