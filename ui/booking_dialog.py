@@ -25,6 +25,7 @@ from perfile_core.services.booking_status import (
     next_order_to_book,
     order_to_book,
 )
+from perfile_core.services.orders import edit_order
 from perfile_core.services.quotes import QuoteResult, quote_order
 from perfile_core.services.shipment_labels import get_label
 from ui.booking_parts import quote_row, unavailable_row
@@ -98,10 +99,33 @@ def _quotes(dialog: OpenDialog) -> QuoteResult | None:
         app = perfile()
         try:
             dialog.state["quotes"] = quote_order(app.db, app.couriers, dialog.order_ids[0], bookable_only=True)
+        except ValidationError as exc:
+            if any(field == "weight_grams" for field, _ in exc.errors):
+                _ask_for_weight(dialog)  # e.g. a WooCommerce order: its webhook carries no weight
+            else:
+                show_error(exc)
+            return None
         except PerfileError as exc:
             show_error(exc)
             return None
     return dialog.state["quotes"]
+
+
+def _ask_for_weight(dialog: OpenDialog) -> None:
+    """Quotes need the parcel's weight; the operator weighs it and the order keeps it (audited)."""
+    with st.form("book_weight"):
+        st.markdown("This order has no parcel weight yet, and every courier prices by weight.")
+        kilos = st.number_input("Parcel weight (kg)", min_value=0.01, max_value=1000.0, value=None, step=0.1)
+        if st.form_submit_button("Save weight and get quotes", type="primary"):
+            if kilos is None:
+                st.error("Enter the parcel weight in kg.")
+                return
+            try:
+                edit_order(perfile().db, dialog.order_ids[0], {"weight_grams": round(kilos * 1000)}, actor=ACTOR)
+            except PerfileError as exc:
+                show_error(exc)
+                return
+            st.rerun()  # the dialog is kept open by its session state
 
 
 def _choose(dialog: OpenDialog, key: str) -> None:

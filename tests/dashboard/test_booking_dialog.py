@@ -267,3 +267,22 @@ def test_an_order_that_cannot_be_booked_says_why(booking_db):
     from ui.dialogs import OPEN_DIALOG_KEY
 
     assert OPEN_DIALOG_KEY not in at.session_state
+
+
+def test_an_order_without_weight_asks_for_it_then_quotes(booking_db):
+    """A WooCommerce order arrives without a parcel weight; step 1 asks for it instead of
+    leaving the operator with an error and nothing to do."""
+    order_id = make_orders(booking_db)(weight_grams=None)
+    at = open_app("book", [order_id])
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "no parcel weight" in " ".join(m.value for m in at.markdown)
+
+    at.number_input[0].set_value(2.5)
+    button(at, "Save weight and get quotes").click().run()
+
+    assert not at.exception, at.exception
+    assert at.button(key="book_choose_sandbox_home")  # quotes are shown
+    with booking_db.connect() as conn:
+        edits = conn.execute(select(audit_log.c.details).where(audit_log.c.action == "order.edited")).scalars().all()
+    assert [edit["changes"] for edit in edits] == [{"weight_grams": 2500}]
