@@ -14,7 +14,7 @@ from ui.live import live_page, poll_changes
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
-from ui.orders_frame import COLUMNS, orders_frame, styled
+from ui.orders_frame import CHANGED_MARK, COLUMNS, orders_frame
 from ui.quick_actions import render_action_bar, render_bulk_bar
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
@@ -45,7 +45,7 @@ def live_orders() -> None:
     first = page.offset + 1 if page.orders else 0
     st.caption(
         f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
-        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are highlighted"
+        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are marked {CHANGED_MARK}"
     )
     selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
     if len(selected) == 1:
@@ -58,9 +58,9 @@ def live_orders() -> None:
             st.info(note, icon=":material/deselect:")
         else:
             st.caption("Select a row for its actions, or several orders without tracking to book them together.")
-    frame = orders_frame(page.orders)
+    frame = orders_frame(page.orders, tick.changed_ids)
     st.dataframe(
-        styled(frame, tick.changed_ids),
+        frame,
         column_config=COLUMNS,
         column_order=list(COLUMNS),
         hide_index=True,

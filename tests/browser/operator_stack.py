@@ -77,13 +77,16 @@ def action_bar_text(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def grid_rows(page) -> list[tuple[bool, list[str]]]:  # type: ignore[no-untyped-def]
-    """The grid's accessible rows below the header: (checked, the cells' texts from Status on)."""
+    """The grid's accessible rows below the header: (checked, the cells' texts from Status on).
+
+    The first cell, the changed-row mark, is left out: it lasts one tick.
+    """
     rows = page.evaluate(
         """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] [role=row]')).slice(1)
               .map(row => [row.getAttribute('aria-selected') === 'true',
                            Array.from(row.querySelectorAll('[role=gridcell]')).map(cell => cell.innerText)])"""
     )
-    return [(bool(checked), [str(cell) for cell in cells]) for checked, cells in rows]
+    return [(bool(checked), [str(cell) for cell in cells[1:]]) for checked, cells in rows]
 
 
 def checked_orders(page) -> list[str]:  # type: ignore[no-untyped-def]

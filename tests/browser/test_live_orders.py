@@ -20,6 +20,7 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.browser.operator_stack import wait_for_cell
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -64,5 +65,7 @@ def test_exception_appears_live_with_a_toast(dashboard) -> None:
             )
         # The toast names the order; nobody reloaded the page.
         expect(page.get_by_text(f"{order.order_number}").filter(has_text="Exception")).to_be_visible(timeout=15_000)
+        # Its status tag in the grid shows the new status as text (a one-tag list cell).
+        wait_for_cell(page, order.order_number, 0, "Exception: delayed")
         browser.close()
     engine.dispose()
