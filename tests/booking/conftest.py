@@ -38,6 +38,18 @@ def settings() -> Settings:
     return Settings(smtp_host="", courier_timeout_seconds=2.0, courier_retries=1)
 
 
+# A bookable Swedish home-delivery order, as the booking and dialog tests create them.
+BOOKABLE_ORDER = {
+    "customer_name": "Anna Svensson",
+    "customer_email": "anna@example.se",
+    "address_line1": "Storgatan 1",
+    "postal_code": "41103",
+    "city": "Göteborg",
+    "country_code": "SE",
+    "weight_grams": 1200,
+}
+
+
 def order_factory(db: Engine) -> Callable[..., int]:
     """Orders in a store with a pickup address, bookable unless overridden."""
     store = admin.add_store(db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
@@ -46,13 +58,7 @@ def order_factory(db: Engine) -> Callable[..., int]:
         data = {
             "store_key": store.key,
             "order_number": f"PF-{next(_numbers):05d}",
-            "customer_name": "Anna Svensson",
-            "customer_email": "anna@example.se",
-            "address_line1": "Storgatan 1",
-            "postal_code": "41103",
-            "city": "Göteborg",
-            "country_code": "SE",
-            "weight_grams": 1200,
+            **BOOKABLE_ORDER,
             **overrides,
         }
         return create_order(db, data).id

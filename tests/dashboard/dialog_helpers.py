@@ -17,6 +17,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.booking import book_order
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.booking.conftest import BOOKABLE_ORDER
 from ui.dialogs import OPEN_DIALOG_KEY, OpenDialog
 from ui.safe_text import WORD_JOINER
 
@@ -31,17 +32,7 @@ def couriers():
 
 
 def new_order(db: Engine, **fields) -> int:
-    data = {
-        "store_key": STORE,
-        "customer_name": "Anna Svensson",
-        "customer_email": "anna@example.se",
-        "address_line1": "Storgatan 1",
-        "postal_code": "41103",
-        "city": "Göteborg",
-        "country_code": "SE",
-        "weight_grams": 1200,
-        **fields,
-    }
+    data = {"store_key": STORE, **BOOKABLE_ORDER, **fields}
     return order_service.create_order(db, data, actor="test").id
 
 
