@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, text
 
 from perfile_core.clock import utcnow
+from perfile_core.config import load_settings
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64
+from perfile_core.db.secret_box import new_key
 from perfile_core.db.tables import stores, webhook_inbox
 from perfile_core.services import admin
 from receiver import create_app
@@ -85,6 +87,20 @@ def test_the_rotated_out_secret_verifies_within_the_window_then_is_refused_and_d
     with configured.connect() as conn:
         previous = conn.execute(select(stores.c.webhook_secret_previous).where(stores.c.key == WOO_STORE)).scalar()
     assert previous is None
+
+
+def test_a_key_that_cannot_read_the_secrets_answers_503_so_the_sender_retries(configured: Engine, db_url: str):
+    """A receiver started with another PERFILE_SECRET_KEY: nothing is stored, nothing lost."""
+    settings = load_settings(database_url=db_url, secret_key=new_key())
+    app = create_app({"SETTINGS": settings, "TESTING": True})
+    try:
+        response = _woo(app.test_client(), WOO_SECRET, 9401)
+    finally:
+        app.extensions["perfile"].perfile.close()
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.json["error"] == "secret_key_unusable"
+    with configured.connect() as conn:
+        assert conn.execute(select(webhook_inbox.c.id)).first() is None
 
 
 def test_no_secret_reaches_the_logs_or_the_inbox(
