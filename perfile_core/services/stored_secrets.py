@@ -74,20 +74,18 @@ def default_policy() -> SecretPolicy:
     return policy_for(load_settings())
 
 
-def prune_expired(conn: Connection, table: Table, policy: SecretPolicy, now: datetime) -> int:
-    """Drop previous secrets whose window has passed; returns how many rows changed."""
+def prune_expired(
+    conn: Connection, table: Table, policy: SecretPolicy, now: datetime, *, row_id: int | None = None
+) -> int:
+    """Drop previous secrets whose window has passed (of one row, or all); returns how many rows changed."""
     cutoff = now - policy.grace
-    result = conn.execute(
-        table.update()
-        .where(
-            and_(
-                table.c.webhook_secret_previous.is_not(None),
-                table.c.webhook_secret_rotated_at.is_(None) | (table.c.webhook_secret_rotated_at <= cutoff),
-            )
-        )
-        .values(webhook_secret_previous=None)
+    expired = and_(
+        table.c.webhook_secret_previous.is_not(None),
+        table.c.webhook_secret_rotated_at.is_(None) | (table.c.webhook_secret_rotated_at <= cutoff),
     )
-    return result.rowcount or 0
+    if row_id is not None:
+        expired = and_(expired, table.c.id == row_id)
+    return conn.execute(table.update().where(expired).values(webhook_secret_previous=None)).rowcount or 0
 
 
 def rekey(db: Engine, box: SecretBox) -> int:

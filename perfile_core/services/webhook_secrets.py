@@ -125,5 +125,5 @@ class SecretCache:
         secrets = self._policy.webhook_secrets(row, now)
         until = self._policy.previous_until(row)
         if until is not None and now >= until:
-            prune_expired(conn, table, self._policy, now)
+            prune_expired(conn, table, self._policy, now, row_id=row.id)  # this row only: no wider locks
         return secrets, until if len(secrets) > 1 else None
