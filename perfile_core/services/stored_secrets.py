@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Table, and_, select
 from perfile_core.config import Settings, load_settings
 from perfile_core.db.secret_box import SecretBox, box_for
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain.errors import SecretKeyError
 
 SEALED = "sealed"  # the one key of a stored credentials object
 SECRET_TABLES = (stores, courier_accounts)
@@ -62,6 +63,8 @@ class SecretPolicy:
     def opened_credentials(self, stored: dict[str, Any] | None) -> dict[str, Any]:
         if not stored:
             return {}
+        if SEALED not in stored:
+            raise SecretKeyError("courier credentials are stored in plain text: run `python -m perfile_core migrate`")
         return json.loads(self.box.open(stored[SEALED]))
 
 
