@@ -142,9 +142,3 @@ def box_for(settings: Settings) -> SecretBox:
             reload = (lambda: read_key_file(Path(settings.secret_key_file))) if from_file else None
             box = _boxes[cache_key] = SecretBox(configured_keys(settings), reload=reload)
         return box
-
-
-def forget_boxes() -> None:
-    """After the key file changed (key rotation in local mode)."""
-    with _boxes_lock:
-        _boxes.clear()
