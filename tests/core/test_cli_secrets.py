@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import stat
+import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +82,38 @@ def test_secrets_from_stdin_and_env_are_stored_encrypted_and_never_shown(sqlite_
     account = admin.get_courier_account(engine, "postnord")
     assert (account.webhook_secret, account.api_key) == (COURIER_SECRET, "pn-api-key-77")
     assert account.credentials == {"customer_number": "cn-secret-55"}
+
+
+def _on_a_terminal(sqlite_url: str, args: list[str], typed: bytes) -> tuple[bytes, int]:
+    """Run the CLI with a terminal as its standard input and output, type `typed` at the prompt."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its controlling terminal, as in a shell
+        env = {**os.environ, "PERFILE_DATABASE_URL": sqlite_url}
+        os.execve(sys.executable, [sys.executable, "-m", "perfile_core", *args], env)
+    shown, deadline = b"", time.monotonic() + 60
+    while b": " not in shown and time.monotonic() < deadline:
+        if select.select([fd], [], [], 1)[0]:
+            shown += os.read(fd, 1024)
+    os.write(fd, typed)
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(fd)
+    return shown, os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def test_on_a_terminal_the_secret_is_asked_for_without_echo(sqlite_url: str, engine: Engine):
+    shown, code = _on_a_terminal(
+        sqlite_url, ["couriers", "configure", "bring", "--webhook-secret-stdin"], b"typed-3f9\n"
+    )
+    assert code == 0, shown
+    assert shown.startswith(b"webhook secret: ") and b"typed-3f9" not in shown
+    assert admin.get_courier_account(engine, "bring").webhook_secret == "typed-3f9"
 
 
 @pytest.mark.parametrize(
