@@ -46,6 +46,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.bulk_load import ensure_orders
+from perfile_core.config import load_settings
+from perfile_core.db.secret_box import box_for
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = int(os.environ.get("PERFILE_BENCH_ORDERS", "1000000"))
@@ -333,7 +335,7 @@ def _prepare(url: str) -> list[str]:
             "INSERT INTO courier_accounts (code, credentials, settings, enabled, webhook_secret, created_at,"
             " updated_at) VALUES ('sandbox', '{}', '{}', true, %s, now(), now())"
             " ON CONFLICT (code) DO UPDATE SET webhook_secret = excluded.webhook_secret",
-            (SECRET,),
+            (box_for(load_settings()).seal(SECRET),),  # stored encrypted, as the receiver reads it
         )
         rows = conn.execute(
             # The sandbox's own shipments: couriers move only their own (others' would be ignored).

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'perfile.db'}"
+DEFAULT_SECRET_KEY_FILE = PROJECT_ROOT / "var" / "secret.key"
 
 
 class Settings(BaseSettings):
@@ -45,6 +46,19 @@ class Settings(BaseSettings):
         ge=100,
         le=60_000,
         description="The receiver's longest database statement; past it the delivery gets 503 + Retry-After.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet key(s), comma-separated, first encrypts; empty: the local key file.",
+    )
+    secret_key_file: Path = Field(
+        default=DEFAULT_SECRET_KEY_FILE, description="Local mode's key file, created (0600) on first use."
+    )
+    secret_rotation_grace_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 30,
+        description="How long the previous webhook secret still verifies after a rotation.",
     )
 
     @property

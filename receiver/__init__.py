@@ -15,6 +15,7 @@ from flask import Flask
 
 from perfile_core.bootstrap import Perfile, build
 from perfile_core.config import Settings, load_settings
+from perfile_core.services.stored_secrets import policy_for
 from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_secrets import SecretCache
 from receiver import errors, logs
@@ -44,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     secret_ttl = float(app.config.get("SECRET_CACHE_SECONDS", 5.0))
     context = WebhookContext(
         db=perfile.db,
-        secrets=SecretCache(perfile.db, ttl=secret_ttl),
+        secrets=SecretCache(perfile.db, ttl=secret_ttl, policy=policy_for(settings)),
         settings=settings,
         changes=perfile.changes,
         direct=perfile.direct_connections,

@@ -19,9 +19,20 @@ from sqlalchemy.engine import make_url
 
 from perfile_core.db.engine import make_engine
 from perfile_core.db.migrate import migrate
+from perfile_core.db.secret_box import new_key
 from tests.ci import unavailable
 
 PG_ADMIN_URL = os.environ.get("PERFILE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key() -> Iterator[None]:
+    """Stored secrets are encrypted: one key for the session (the CLI and servers it starts inherit
+    it), so no test writes the local key file under var/. A key in the environment is kept."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get("PERFILE_SECRET_KEY"):
+            patch.setenv("PERFILE_SECRET_KEY", new_key())
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from perfile_core.domain.errors import PerfileError, StorageUnavailable
 COMMAND_MODULES = [
     "perfile_core.cli.setup_commands",
     "perfile_core.cli.config_commands",
+    "perfile_core.cli.secret_commands",
     "perfile_core.cli.order_commands",
     "perfile_core.cli.booking_commands",
     "perfile_core.cli.simulate_commands",

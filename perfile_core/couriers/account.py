@@ -1,8 +1,9 @@
-"""A courier account as adapters are built from it: base URL, credentials, secrets."""
+"""A courier account as adapters are built from it: base URL, credentials, secrets (decrypted)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -16,6 +17,8 @@ class CourierAccount:
     credentials: dict[str, Any]
     settings: dict[str, Any]
     enabled: bool
+    secret_rotated_at: datetime | None = None
+    previous_secret_until: datetime | None = None  # the previous webhook secret verifies until then
 
     @property
     def webhook_secrets(self) -> tuple[str, ...]:

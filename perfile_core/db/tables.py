@@ -64,8 +64,10 @@ stores = Table(
     Column("platform", String(20), nullable=False),  # shopify | woocommerce | manual
     Column("shop_domain", String(255), unique=True),
     Column("pickup_address", JSONType, nullable=False, default=dict),
-    Column("webhook_secret", String(255)),
-    Column("webhook_secret_previous", String(255)),  # still accepted during rotation
+    # Fernet tokens (services/stored_secrets.py); the previous secret verifies for a grace period after rotated_at.
+    Column("webhook_secret", Text),
+    Column("webhook_secret_previous", Text),
+    Column("webhook_secret_rotated_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -74,11 +76,12 @@ courier_accounts = Table(
     metadata,
     Column("id", BigId, primary_key=True),
     Column("code", String(40), nullable=False, unique=True),
-    Column("api_key", String(255)),
-    Column("credentials", JSONType, nullable=False, default=dict),  # courier-specific extras
+    Column("api_key", Text),  # Fernet token, like the secrets below
+    Column("credentials", JSONType, nullable=False, default=dict),  # {} or {"sealed": token of the JSON}
     Column("base_url", String(500)),
-    Column("webhook_secret", String(255)),
-    Column("webhook_secret_previous", String(255)),
+    Column("webhook_secret", Text),
+    Column("webhook_secret_previous", Text),
+    Column("webhook_secret_rotated_at", UTCDateTime),
     Column("settings", JSONType, nullable=False, default=dict),  # e.g. a rate table
     Column("enabled", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),

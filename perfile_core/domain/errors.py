@@ -69,6 +69,14 @@ class StorageUnavailable(PerfileError):
     code = "storage_unavailable"
 
 
+class SecretKeyError(StorageUnavailable):
+    """Stored secrets cannot be read with the configured key(s), or a key is malformed.
+
+    Like an outage (503 + Retry-After in the receiver): senders retry once the key is fixed."""
+
+    code = "secret_key_unusable"
+
+
 # -- webhook deliveries (receiver): finer codes under the same HTTP classes ------------
 
 

@@ -42,7 +42,7 @@ def simulate_sandbox(
         raise ValidationError(
             "webhook_secret",
             "the sandbox courier has no webhook secret: python -m perfile_core couriers configure sandbox "
-            "--webhook-secret whsec_...",
+            "--webhook-secret-stdin (whsec_...)",
         )
     now = now or utcnow()
     with db.connect() as conn:

@@ -16,14 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from perfile_core.clock import utcnow
 from perfile_core.couriers.formats import standard_webhooks
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.couriers.sandbox.simulator import Step, event_body, event_id, journey
-from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.services import admin
 
 SHOP_DOMAIN = "perfile-sim.myshopify.com"
@@ -243,14 +242,8 @@ class Simulation:
 
 def ensure_sources(db: Engine) -> Secrets:
     """The simulated stores and the sandbox courier secret, created on first use."""
-    with db.connect() as conn:
-        rows = {
-            row.key: row for row in conn.execute(select(stores).where(stores.c.key.in_([SHOPIFY_STORE, WOO_STORE])))
-        }
-        sandbox = conn.execute(
-            select(courier_accounts.c.webhook_secret).where(courier_accounts.c.code == "sandbox")
-        ).scalar()
-    if SHOPIFY_STORE not in rows:
+    existing = {store.key for store in admin.list_stores(db)}
+    if SHOPIFY_STORE not in existing:
         admin.add_store(
             db,
             key=SHOPIFY_STORE,
@@ -260,7 +253,7 @@ def ensure_sources(db: Engine) -> Secrets:
             webhook_secret=f"shpss_{secrets.token_hex(16)}",
             pickup_address=PICKUP_ADDRESSES[SHOPIFY_STORE],
         )
-    if WOO_STORE not in rows:
+    if WOO_STORE not in existing:
         admin.add_store(
             db,
             key=WOO_STORE,
@@ -269,17 +262,14 @@ def ensure_sources(db: Engine) -> Secrets:
             webhook_secret=f"wc-{secrets.token_urlsafe(18)}",
             pickup_address=PICKUP_ADDRESSES[WOO_STORE],
         )
+    with db.connect() as conn:
+        account = admin.courier_account_in(conn, "sandbox")
+    sandbox = account.webhook_secret if account else None
     if not sandbox or not sandbox.startswith("whsec_"):
         sandbox = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
         admin.configure_courier(db, "sandbox", webhook_secret=sandbox)
-    with db.connect() as conn:
-        found = {
-            row.key: row.webhook_secret
-            for row in conn.execute(
-                select(stores.c.key, stores.c.webhook_secret).where(stores.c.key.in_([SHOPIFY_STORE, WOO_STORE]))
-            )
-        }
-    return Secrets(found[SHOPIFY_STORE], found[WOO_STORE], sandbox)
+    shopify = admin.store_webhook_secrets(db, SHOPIFY_STORE)[0]
+    return Secrets(shopify, admin.store_webhook_secrets(db, WOO_STORE)[0], sandbox)
 
 
 def _iso(moment: datetime) -> str:

@@ -12,12 +12,16 @@ import pytest
 from perfile_core.config import PROJECT_ROOT
 
 
-def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PERFILE_DATABASE_URL": db_url}
+def cli(
+    db_url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`stdin`: what the command reads from standard input (secrets come that way or from `env`)."""
+    environment = {**os.environ, "PERFILE_DATABASE_URL": db_url, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "perfile_core", *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=environment,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -91,13 +95,15 @@ def test_store_and_courier_configuration_round_trip(sqlite_url):
         "Fjäll",
         "--platform",
         "woocommerce",
-        "--webhook-secret",
-        "s3cret",
+        "--webhook-secret-stdin",
+        stdin="s3cret\n",
     )
     assert added.returncode == 0, added.stderr
     listed = cli(sqlite_url, "stores", "list")
     assert "fjall" in listed.stdout and "s3cret" not in listed.stdout
-    configured = cli(sqlite_url, "couriers", "configure", "bring", "--api-key", "k", "--base-url", "http://127.0.0.1:9")
+    configured = cli(
+        sqlite_url, "couriers", "configure", "bring", "--api-key-stdin", "--base-url", "http://127.0.0.1:9", stdin="k"
+    )
     assert configured.returncode == 0, configured.stderr
     couriers = cli(sqlite_url, "couriers", "list")
     assert "bring" in couriers.stdout and "http://127.0.0.1:9" in couriers.stdout

@@ -16,19 +16,22 @@ from perfile_core.services import admin
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
 from perfile_core.services.queries import count_orders
+from perfile_core.services.stored_secrets import default_policy
 
 GOOD_SECRET = "whsec_" + base64.b64encode(b"k" * 24).decode()
 OTHER_GOOD_SECRET = "whsec_" + base64.b64encode(b"q" * 32).decode()
 
 
 def _stored_courier_secrets(db: Engine, code: str) -> tuple[str | None, str | None]:
+    """The stored (encrypted) current and previous secret, decrypted."""
     with db.connect() as conn:
         row = conn.execute(
             select(courier_accounts.c.webhook_secret, courier_accounts.c.webhook_secret_previous).where(
                 courier_accounts.c.code == code
             )
         ).one()
-    return row.webhook_secret, row.webhook_secret_previous
+    box = default_policy().box
+    return box.open_optional(row.webhook_secret), box.open_optional(row.webhook_secret_previous)
 
 
 @pytest.mark.parametrize(
@@ -82,11 +85,7 @@ def test_shop_domain_and_key_are_stored_trimmed_and_in_lower_case(db: Engine):
     # Lookups by key in any case: the CLI's rotate-secret, orders for the store.
     assert admin.get_store(db, "UP-SHOP").id == store.id
     admin.rotate_store_secret(db, "Up-Shop", "shpss_y")
-    with db.connect() as conn:
-        assert conn.execute(select(stores.c.webhook_secret, stores.c.webhook_secret_previous)).one() == (
-            "shpss_y",
-            "shpss_x",
-        )
+    assert admin.store_webhook_secrets(db, "up-shop") == ("shpss_y", "shpss_x")
     assert create_order(db, {"store_key": "UP-shop", "customer_name": "Kari"}).store_key == "up-shop"
     assert count_orders(db, OrderFilter(store_keys=("Up-Shop ",)))[0] == 1  # orders export --store
 

@@ -31,7 +31,9 @@ DHL_SECRET = "whsec_ZGhsLXRlc3Qtc2VjcmV0LWtleS0wMDAx"
 
 
 def configure_sources(db: Engine) -> None:
-    """Stores and courier accounts as an operator sets them up with the CLI."""
+    """Stores and courier accounts as an operator sets them up with the CLI (`stores add ...
+    --webhook-secret-stdin`, `couriers configure CODE --webhook-secret-stdin`): secrets stored encrypted
+    with the session's PERFILE_SECRET_KEY (tests/conftest.py), which servers the tests start inherit."""
     admin.add_store(
         db,
         key="demo-shopify",
@@ -49,7 +51,8 @@ def configure_sources(db: Engine) -> None:
 
 
 def configure_shopify_and_sandbox(db: Engine) -> None:
-    """The smallest setup the PostgreSQL receiver tests share: a manual and a Shopify store, the sandbox courier."""
+    """The smallest setup the PostgreSQL receiver tests share: a manual and a Shopify store, the sandbox courier
+    (secrets encrypted, as configure_sources)."""
     admin.add_store(db, key="manual-store", name="Manual", platform="manual")
     admin.add_store(
         db, key="demo-shopify", name="Demo", platform="shopify", shop_domain=SHOP_DOMAIN, webhook_secret=SHOPIFY_SECRET

@@ -106,7 +106,7 @@ def test_the_same_event_from_postnord_delivers_the_order(client: FlaskClient, co
 
 
 def test_an_aggregator_moves_only_the_couriers_it_speaks_for(client: FlaskClient, configured: Engine) -> None:
-    # What `couriers configure budbee --webhook-secret ... --settings '{"speaks_for": ["postnord"]}'` stores.
+    # What `couriers configure budbee --webhook-secret-stdin --settings '{"speaks_for": ["postnord"]}'` stores.
     admin.configure_courier(
         configured, "budbee", webhook_secret=AGGREGATOR_SECRET, settings={"speaks_for": ["postnord"]}
     )
