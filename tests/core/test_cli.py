@@ -124,6 +124,7 @@ def test_manual_order_life_cycle(sqlite_url):
     )
     assert "confirmed" in attached.stdout
     shown = cli(sqlite_url, "orders", "show", "RR473124829GB")
-    assert '"order_number": "TEL-1"' in shown.stdout and "tracking.attached by cli" in shown.stdout
+    assert '"order_number": "TEL-1"' in shown.stdout
+    assert "Tracking number RR473124829GB (PostNord) attached by command line (was none)" in shown.stdout
     bad = cli(sqlite_url, "orders", "create", "--store", "tel", "--customer-name", "X", "--customer-email", "nope")
     assert bad.returncode == 2 and "customer_email" in bad.stderr

@@ -1,14 +1,15 @@
-"""The Orders table's status tags and changed marks (ui.orders_frame), as handed to st.dataframe."""
+"""The Orders table's status tags, indicator and ETA tags (ui.orders_frame), as handed to st.dataframe."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import BadgeColor, ExceptionReason, Status
-from ui.orders_frame import CHANGED_MARK, COLUMNS, NO_TRACKING, TAG_COLOR, orders_frame
+from ui.orders_frame import CHANGED_MARK, DEFAULT_COLUMNS, NO_TRACKING, PINNED, TAG_COLOR, column_config, orders_frame
 
 
 def order(order_id: int, status: Status, tracking: str | None, reason: ExceptionReason | None = None) -> Order:
@@ -28,7 +29,7 @@ def order(order_id: int, status: Status, tracking: str | None, reason: Exception
 
 def status_tag_colors() -> dict[str, str]:
     """The status column's options and their colours, as Streamlit sends them to the grid."""
-    config = COLUMNS["status"]["type_config"]
+    config = column_config()["status"]["type_config"]
     assert config["type"] == "multiselect"
     return {option["value"]: option["color"] for option in config["options"]}
 
@@ -51,21 +52,27 @@ def test_each_status_text_is_a_tag_in_its_badge_colour(label: str, color: BadgeC
     assert status_tag_colors()[label] == TAG_COLOR[color]
 
 
-def test_every_shown_status_is_a_configured_tag_and_changed_rows_are_marked() -> None:
+def test_every_shown_status_is_a_configured_tag_and_rows_changed_since_seen_are_marked() -> None:
     orders = [
         order(1, Status.DELIVERED, "SBX1"),
         order(2, Status.PENDING, None),
         order(3, Status.EXCEPTION, "SBX3", ExceptionReason.CUSTOMS_HOLD),
         order(4, Status.PENDING, None),
     ]
-    frame = orders_frame(orders, changed_ids={3, 4})
+    looked = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
+    orders = [replace(o, updated_at=looked + timedelta(minutes=1 if o.id in (3, 4) else -1)) for o in orders]
+    frame = orders_frame(orders, seen={o.id: looked for o in orders}, now=looked)
     assert list(frame["status"]) == [["Delivered"], [NO_TRACKING], ["Exception: customs hold"], [NO_TRACKING]]
     tags = status_tag_colors()
     for shown, source in zip(frame["status"], orders, strict=True):
         assert tags[shown[0]] == TAG_COLOR[source.badge]  # an unknown text would show uncoloured
-    assert list(frame["changed"]) == ["", "", CHANGED_MARK, CHANGED_MARK]
-    assert list(frame.columns)[:2] == ["changed", "status"] == list(COLUMNS)[:2]  # the mark comes first
-    assert list(frame["tracking"]) == ["SBX1", NO_TRACKING, "SBX3", NO_TRACKING]
+    assert list(frame["signal"]) == ["", "⚠️", CHANGED_MARK + "⚠️", CHANGED_MARK + "⚠️"]
+    assert list(frame.columns)[:3] == ["signal", "status", "order_number"] == list(DEFAULT_COLUMNS)[:3]
+    assert list(PINNED) == list(DEFAULT_COLUMNS)[:3]
+    assert all(column_config()[name]["pinned"] is True for name in PINNED)
+    # Missing, so the grid draws the placeholder (NO_TRACKING_HINT) in its grey; every other cell has a value.
+    assert list(frame["tracking"].isna()) == [False, True, False, True]
+    assert not frame.drop(columns=["tracking"]).isna().any().any()
 
 
 def test_every_exception_reason_has_a_red_tag() -> None:
