@@ -16,7 +16,6 @@ from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
 from perfile_core.services import orders as order_service
 from ui.context import perfile
-from ui.dialogs import flash
 from ui.errors import show_error
 from ui.safe_text import md
 
@@ -24,6 +23,7 @@ ACTOR = "dashboard"
 DETECT = ""  # the courier choice "from the number's format"
 FIELDS = ("tracking_number", "courier")
 ERRORS_KEY = "attach_tracking_errors"  # {order id: {field: reason}} from the last refused submit
+DONE_KEY = "attach_tracking_done"  # {order id: number typed} after an attach, said once beside the form
 
 
 def courier_choices(order: Order) -> list[str]:
@@ -44,6 +44,9 @@ def render_attach_form(order: Order, *, key: str) -> None:
     if order.order_status in TERMINAL:
         return
     errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {}).get(order.id, {})
+    done = st.session_state.get(DONE_KEY, {}).pop(order.id, None)
+    if done is not None:
+        st.success(f"Tracking number attached to {md(order.order_number)}", icon=":material/check:")
     with st.form(f"{key}_{order.id}", border=True):
         if order.has_tracking:
             st.markdown("**Replace the tracking number**")
@@ -80,5 +83,5 @@ def _attach(order: Order, number: str, courier: str | None) -> None:
         show_error(exc)
         return
     all_errors.pop(order.id, None)
-    flash(f"Tracking number attached to {md(order.order_number)}")
+    st.session_state.setdefault(DONE_KEY, {})[order.id] = number
     st.rerun()
