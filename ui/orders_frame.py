@@ -32,7 +32,7 @@ TAG_COLOR = {
 NO_TRACKING = "No tracking"  # the status tag (grey) of an order left to book
 # A missing tracking number is drawn as the table's placeholder: the grid draws missing values in
 # its light grey. Only the tracking column is ever missing (tests/dashboard/test_no_none.py).
-NO_TRACKING_HINT = "No tracking · select to book"
+NO_TRACKING_HINT = "No tracking · to book"
 INDICATOR_GLYPHS = {
     Indicator.UPDATED: "🔔",
     Indicator.ACTION_NEEDED: "⚠️",
@@ -76,23 +76,23 @@ def _status_tag_colors() -> dict[str, str]:
 STATUS_TAG_COLORS = _status_tag_colors()
 
 # Pixel widths at the "Standard" width: every default column fits beside the filter sidebar at
-# 1600 px (the grid is ~1140 px there); at 1440 px the last columns scroll, and the pinned
-# indicator, status and order number stay in view. Longer texts end in an ellipsis; clicking a
-# cell shows all of it, and the details drawer has every event.
+# 1600 px (the grid is 1138 px there, 32 of them the row checkboxes); at 1440 px, or with more
+# columns, the grid scrolls and the pinned indicator, status and order number stay in view.
+# Longer texts end in an ellipsis; clicking a cell shows all of it, and the drawer every event.
 WIDTHS = {
-    "signal": 44,
+    "signal": 40,
     "status": 124,
-    "order_number": 80,
-    "tracking": 150,
-    "tracking_page": 36,
-    "store": 100,
-    "courier": 92,
-    "latest_event": 190,
-    "eta": 96,
+    "order_number": 76,
+    "tracking": 152,
+    "tracking_page": 34,
+    "store": 130,
+    "courier": 112,
+    "latest_event": 184,
+    "eta": 92,
     "progress": 64,
-    "created": 88,
-    "customer": 120,
-    "updated": 92,
+    "created": 96,
+    "customer": 130,
+    "updated": 96,
 }
 DEFAULT_COLUMNS = (
     "signal",

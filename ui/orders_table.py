@@ -48,9 +48,10 @@ def render_column_picker() -> None:
         st.session_state[WIDTH_KEY] = st.session_state["_table_width"] or "Standard"
 
     with st.sidebar.expander("Table columns", icon=":material/view_column:"):
-        st.multiselect(
+        st.pills(
             "Columns",
             list(OPTIONAL_LABELS),
+            selection_mode="multi",
             default=[name for name in chosen_columns() if name not in PINNED],
             format_func=OPTIONAL_LABELS.__getitem__,
             key="_table_columns",
