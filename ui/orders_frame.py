@@ -30,9 +30,10 @@ TAG_COLOR = {
     BadgeColor.GRAY: "#eceff1",
 }
 NO_TRACKING = "No tracking"  # the status tag (grey) of an order left to book
-# A missing tracking number is drawn as the table's placeholder: the grid draws missing values in
-# its light grey. Only the tracking column is ever missing (tests/dashboard/test_no_none.py).
-NO_TRACKING_HINT = "No tracking · to book"
+NO_TRACKING_HINT = "No tracking · to book"  # its Tracking cell
+# The one missing value the table has: the link of an order without a tracking page. A missing
+# link cell ignores clicks; an empty string would open a blank tab from its left edge.
+NO_LINK = "—"
 INDICATOR_GLYPHS = {
     Indicator.UPDATED: "🔔",
     Indicator.ACTION_NEEDED: "⚠️",
@@ -203,8 +204,8 @@ def orders_frame(
                 "signal": indicator_text(order, now, seen.get(order.id)),
                 "status": [status_text(order)],
                 "order_number": order.order_number,
-                "tracking": order.tracking_number or None,  # drawn as NO_TRACKING_HINT, in grey
-                "tracking_page": order.tracking_url or "",  # an empty link cell draws nothing
+                "tracking": order.tracking_number or NO_TRACKING_HINT,
+                "tracking_page": order.tracking_url,  # None: drawn as NO_LINK
                 "store": order.store_name or order.store_key,
                 "courier": courier_display_name(order.courier) or (order.courier_name or ""),
                 "customer": order.customer_name,

@@ -11,7 +11,7 @@ from perfile_core.clock import utcnow
 from perfile_core.domain.order import Order
 from ui.orders_frame import (
     DEFAULT_COLUMNS,
-    NO_TRACKING_HINT,
+    NO_LINK,
     OPTIONAL_LABELS,
     PINNED,
     WIDTH_SCALES,
@@ -68,6 +68,6 @@ def orders_table(orders: Sequence[Order]) -> dict[str, Any]:
         "data": orders_frame(orders, seen=seen_for(orders), now=now),
         "column_config": column_config(WIDTH_SCALES[chosen_width()], eta_tags(orders, now)),
         "column_order": chosen_columns(),
-        "placeholder": NO_TRACKING_HINT,
+        "placeholder": NO_LINK,
         "hide_index": True,
     }

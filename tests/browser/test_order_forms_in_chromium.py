@@ -32,6 +32,7 @@ from tests.browser.operator_stack import (
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
 from tests.dashboard.dialog_helpers import STORE
+from ui.orders_frame import NO_TRACKING_HINT
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -92,8 +93,8 @@ def test_new_order_then_delete_and_undo_in_chromium(dashboard: tuple[str, Engine
         assert (order.customer_name, order.city, order.weight_grams) == ("Astrid Lindqvist", "Stockholm", 1800)
 
         index_of(page, "NC-1042")  # in the table at once
-        # status, order, tracking (drawn as the grey "No tracking · to book"), its link, store
-        assert row_of(page, "NC-1042")[:5] == ["No tracking", "NC-1042", "", "", "Nordic Coffee Co."]
+        # status, order, tracking, its link (none), store
+        assert row_of(page, "NC-1042")[:5] == ["No tracking", "NC-1042", NO_TRACKING_HINT, "", "Nordic Coffee Co."]
 
         select_rows(page, ["NC-1042"])
         page.locator("[class*='st-key-action_bar_']").get_by_role("button", name=re.compile("Delete order")).click()

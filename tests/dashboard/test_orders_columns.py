@@ -17,7 +17,7 @@ from perfile_core.domain.status import Status
 from perfile_core.services import orders as order_service
 from tests.dashboard import test_action_bar
 from tests.dashboard.test_action_bar import APP, ROOT, Cases, _courier_event, _order, buttons, select_ids
-from ui.orders_frame import INDICATOR_GLYPHS, OVERDUE_COLOR, column_config
+from ui.orders_frame import INDICATOR_GLYPHS, NO_LINK, NO_TRACKING_HINT, OVERDUE_COLOR, column_config
 
 UPDATED = INDICATOR_GLYPHS[Indicator.UPDATED]
 ACTION = INDICATOR_GLYPHS[Indicator.ACTION_NEEDED]
@@ -137,12 +137,16 @@ def test_no_none_anywhere_with_sparse_orders(cases: Cases) -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     frame = at.dataframe[0].value
-    missing = frame.drop(columns=["tracking"]).isna()
+    # Only a link can be missing, where there is no tracking page; the grid draws it as the placeholder.
+    missing = frame.drop(columns=["tracking_page"]).isna()
     assert not missing.any().any(), missing.sum()
     assert all(
-        (value is None or value != value) == (not _order(i).has_tracking) for i, value in frame["tracking"].items()
+        (value is None or value != value) == (_order(i).tracking_url is None)
+        for i, value in frame["tracking_page"].items()
     )
-    for cell in frame.drop(columns=["tracking"]).astype(str).to_numpy().ravel():
+    assert at.dataframe[0].proto.placeholder == NO_LINK
+    assert frame.loc[sparse[0], "tracking"] == NO_TRACKING_HINT
+    for cell in frame.drop(columns=["tracking_page"]).astype(str).to_numpy().ravel():
         assert not NONE_WORD.search(cell), cell
     assert not [text for text in shown_texts(at) if NONE_WORD.search(text)]
     for order_id in sparse:

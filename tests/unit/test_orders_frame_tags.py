@@ -9,7 +9,16 @@ import pytest
 
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import BadgeColor, ExceptionReason, Status
-from ui.orders_frame import CHANGED_MARK, DEFAULT_COLUMNS, NO_TRACKING, PINNED, TAG_COLOR, column_config, orders_frame
+from ui.orders_frame import (
+    CHANGED_MARK,
+    DEFAULT_COLUMNS,
+    NO_TRACKING,
+    NO_TRACKING_HINT,
+    PINNED,
+    TAG_COLOR,
+    column_config,
+    orders_frame,
+)
 
 
 def order(order_id: int, status: Status, tracking: str | None, reason: ExceptionReason | None = None) -> Order:
@@ -70,9 +79,10 @@ def test_every_shown_status_is_a_configured_tag_and_rows_changed_since_seen_are_
     assert list(frame.columns)[:3] == ["signal", "status", "order_number"] == list(DEFAULT_COLUMNS)[:3]
     assert list(PINNED) == list(DEFAULT_COLUMNS)[:3]
     assert all(column_config()[name]["pinned"] is True for name in PINNED)
-    # Missing, so the grid draws the placeholder (NO_TRACKING_HINT) in its grey; every other cell has a value.
-    assert list(frame["tracking"].isna()) == [False, True, False, True]
-    assert not frame.drop(columns=["tracking"]).isna().any().any()
+    assert list(frame["tracking"]) == ["SBX1", NO_TRACKING_HINT, "SBX3", NO_TRACKING_HINT]
+    # Only a link can be missing (drawn as the placeholder, and a missing link ignores clicks).
+    assert list(frame["tracking_page"].isna()) == [False, True, False, True]
+    assert not frame.drop(columns=["tracking_page"]).isna().any().any()
 
 
 def test_every_exception_reason_has_a_red_tag() -> None:
