@@ -81,14 +81,14 @@ STATUS_TAG_COLORS = _status_tag_colors()
 # columns, the grid scrolls and the pinned indicator, status and order number stay in view.
 # Longer texts end in an ellipsis; clicking a cell shows all of it, and the drawer every event.
 WIDTHS = {
-    "signal": 40,
+    "signal": 48,
     "status": 124,
     "order_number": 76,
     "tracking": 152,
     "tracking_page": 34,
     "store": 130,
     "courier": 112,
-    "latest_event": 184,
+    "latest_event": 176,
     "eta": 92,
     "progress": 64,
     "created": 96,

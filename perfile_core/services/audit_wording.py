@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from perfile_core.domain.couriers import courier_display_name
+from perfile_core.services.order_input import FIELD_LABELS
 
 ACTORS = {
     "dashboard": "dashboard",
@@ -22,21 +23,6 @@ ACTORS = {
     "webhook:shopify": "Shopify webhook",
     "webhook:woocommerce": "WooCommerce webhook",
     "webhook:manual": "webhook",
-}
-FIELD_NAMES = {
-    "customer_name": "Customer",
-    "customer_email": "E-mail",
-    "customer_phone": "Phone",
-    "address_line1": "Address",
-    "address_line2": "Address line 2",
-    "postal_code": "Postal code",
-    "city": "City",
-    "country_code": "Country",
-    "weight_grams": "Weight (g)",
-    "length_cm": "Length (cm)",
-    "width_cm": "Width (cm)",
-    "height_cm": "Height (cm)",
-    "notes": "Notes",
 }
 NOTHING = "none"
 
@@ -76,7 +62,7 @@ def _edited(facts: dict[str, Any], who: str) -> AuditText:
     changes = facts.get("changes") or {}
     before = facts.get("before") or {}
     lines = [
-        f"{FIELD_NAMES.get(name, name.replace('_', ' ').capitalize())}: "
+        f"{FIELD_LABELS.get(name, name.replace('_', ' ').capitalize())}: "
         f"{value_text(before.get(name))} → {value_text(new)}"
         for name, new in changes.items()
     ]

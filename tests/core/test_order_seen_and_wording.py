@@ -66,7 +66,7 @@ def test_the_timeline_says_what_changed_with_old_and_new_values(db):
         ("Order TEL-7 created by test", ""),
         (f"Tracking number {first} (PostNord) attached by dashboard (was none)", ""),
         (f"Tracking number {second} (PostNord) replaced by command line (was {first})", ""),
-        ("Order edited by dashboard", "Customer: Anna Svensson → Astrid L\nPhone: +46701234567 → none"),
+        ("Order edited by dashboard", "Customer name: Anna Svensson → Astrid L\nPhone: +46701234567 → none"),
         ("Order deleted by dashboard", "Reason: customer ordered twice"),
         ("Order restored by dashboard (Undo of a delete)", ""),
     ]
