@@ -200,3 +200,20 @@ def test_a_delete_shows_the_undo_bar_and_no_selection_note(cases: Cases) -> None
     assert not at.exception
     assert "Undo" in [button.label for button in at.button]
     assert not [info.value for info in at.info if "Selection cleared" in info.value]
+
+
+def test_the_drawer_names_the_service_not_its_code(cases: Cases) -> None:
+    order_id = cases.by_case["confirmed with label"]  # booked with the sandbox courier's "home" service
+    at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
+    buttons(at)["View details"].click().run()
+    assert not at.exception
+    texts = [m.value.replace("\\", "") for m in at.markdown]
+    assert "Sandbox Express · Home delivery" in texts, texts
+    assert "Sandbox Express · home" not in texts
+
+
+def test_every_page_has_a_title(cases: Cases) -> None:
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        at = AppTest.from_file(str(page), default_timeout=30).run()
+        assert not at.exception, page.name
+        assert [title.value for title in at.title], f"{page.name} has no title"
