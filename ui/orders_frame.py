@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,7 @@ from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, BadgeColor, ExceptionReason, Status, badge_color
-from ui.timefmt import local, local_naive
+from ui.timefmt import display_zone, local, local_naive
 
 # Tag colours by badge colour (light, so the dark tag text stays readable).
 TAG_COLOR = {
@@ -176,12 +177,12 @@ def status_text(order: Order) -> str:
     return status_label(order.order_status, order.exception_reason, order.has_tracking)
 
 
-def latest_event_text(order: Order) -> str:
+def latest_event_text(order: Order, zone: ZoneInfo | None = None) -> str:
     event = order.latest_event
     if event is None:
         return ""
     where = f" · {event.location}" if event.location else ""
-    return f"{local(event.occurred_at):%d %b %H:%M} {event.description}{where}"
+    return f"{local(event.occurred_at, zone):%d %b %H:%M} {event.description}{where}"
 
 
 def indicator_text(order: Order, now: datetime, seen_at: datetime | None) -> str:
@@ -195,12 +196,14 @@ def orders_frame(
     (ui/seen.py), so changes since then are marked; without it nothing is marked as updated."""
     now = now or utcnow()
     seen = seen or {}
+    zone = display_zone()  # once: each lookup goes through Streamlit's resource cache
+    ids: list[int] = []
     rows = []
     for order in orders:
         countdown = order.eta_countdown(now)
+        ids.append(order.id)
         rows.append(
             {
-                "id": order.id,
                 "signal": indicator_text(order, now, seen.get(order.id)),
                 "status": [status_text(order)],
                 "order_number": order.order_number,
@@ -209,15 +212,15 @@ def orders_frame(
                 "store": order.store_name or order.store_key,
                 "courier": courier_display_name(order.courier) or (order.courier_name or ""),
                 "customer": order.customer_name,
-                "latest_event": latest_event_text(order),
+                "latest_event": latest_event_text(order, zone),
                 "eta": [countdown.text] if countdown else [],
                 "progress": order.progress,
-                "created": local_naive(order.created_at),
-                "updated": local_naive(order.updated_at or order.created_at),
+                "created": local_naive(order.created_at, zone),
+                "updated": local_naive(order.updated_at or order.created_at, zone),
             }
         )
-    frame = pd.DataFrame(rows, columns=["id", *WIDTHS])
-    return frame.set_index("id")
+    # Indexed by order id from the start: set_index would copy every column once more.
+    return pd.DataFrame(rows, columns=list(WIDTHS), index=pd.Index(ids, name="id", dtype="int64"))
 
 
 def eta_tags(orders: Iterable[Order], now: datetime) -> dict[str, bool]:
