@@ -90,3 +90,13 @@ def test_every_exception_reason_has_a_red_tag() -> None:
     for reason in ExceptionReason:
         shown = orders_frame([order(1, Status.EXCEPTION, "SBX1", reason)])["status"].iloc[0][0]
         assert tags[shown] == TAG_COLOR[BadgeColor.RED], shown
+
+
+def test_the_attach_forms_courier_defaults_to_the_orders_own_else_to_the_numbers_format() -> None:
+    from ui.attach_tracking import DETECT, courier_choices
+
+    with_courier = order(1, Status.CONFIRMED, "SBX1")  # courier "postnord"
+    assert courier_choices(with_courier)[:2] == ["postnord", DETECT]
+    without = order(2, Status.PENDING, None)
+    assert courier_choices(without)[0] == DETECT
+    assert sorted(courier_choices(without)[1:]) == sorted([*courier_choices(with_courier)[2:], "postnord"])
