@@ -87,3 +87,18 @@ def test_claims_and_webhook_orders_in_words(db):
         title.startswith("Claim filed by dashboard: delayed, 250") and title.endswith(" SEK") for title, _ in texts
     )
     assert (f"Claim {claim.id} moved by dashboard: open → submitted", "Note: sent to Bring") in texts
+
+
+def test_migration_0008_both_ways(db):
+    from sqlalchemy import inspect
+
+    from perfile_core.db.migrate import downgrade, migrate
+
+    downgrade(db, "0008-1")
+    assert "order_seen" not in inspect(db).get_table_names()
+    migrate(db)
+    assert "order_seen" in inspect(db).get_table_names()
+    make_store(db)
+    order = make_order(db)
+    mark_seen(db, LOCAL_OPERATOR, [order.id], now=T0)
+    assert seen_times(db, LOCAL_OPERATOR, [order.id]) == {order.id: T0}
