@@ -14,7 +14,8 @@ from ui.live import live_page, poll_changes
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
-from ui.orders_frame import CHANGED_MARK, COLUMNS, orders_frame
+from ui.orders_frame import CHANGED_MARK
+from ui.orders_table import orders_table, render_column_picker
 from ui.quick_actions import render_action_bar, render_bulk_bar
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
@@ -29,6 +30,7 @@ try:
 except PerfileError as exc:
     show_error(exc)
     st.stop()
+render_column_picker()
 
 PAGE_SIZE = 200
 page_number = st.session_state.get("page_number", 0)
@@ -45,7 +47,8 @@ def live_orders() -> None:
     first = page.offset + 1 if page.orders else 0
     st.caption(
         f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
-        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are marked {CHANGED_MARK}"
+        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · "
+        f"{CHANGED_MARK} = changed since you opened it"
     )
     selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
     if len(selected) == 1:
@@ -58,18 +61,13 @@ def live_orders() -> None:
             st.info(note, icon=":material/deselect:")
         else:
             st.caption("Select a row for its actions, or several orders without tracking to book them together.")
-    frame = orders_frame(page.orders, tick.changed_ids)
     st.dataframe(
-        frame,
-        column_config=COLUMNS,
-        column_order=list(COLUMNS),
-        hide_index=True,
+        **orders_table(page.orders),
         width="stretch",
-        height=min(38 + 35 * max(len(frame), 1), 740),
+        height=min(38 + 35 * max(len(page.orders), 1), 740),
         key=TABLE_KEY,
         on_select="rerun",
         selection_mode="multi-row",
-        placeholder="—",
     )
     rerun_for_dialog(tick.changed_ids)
 

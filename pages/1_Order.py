@@ -5,21 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from perfile_core.clock import utcnow
-from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, PerfileError
-from perfile_core.services import orders as order_service
 from perfile_core.services.order_detail import find_order, order_detail
-from ui.all_dialogs import flash, show_flash, show_open_dialog
+from ui.all_dialogs import show_flash, show_open_dialog
+from ui.attach_tracking import render_attach_form
 from ui.context import perfile
-from ui.errors import reported_errors, show_error
+from ui.errors import show_error
 from ui.order_dialogs import just_deleted, render_undo_bar
 from ui.order_view import render_flags, render_header, render_timeline
 from ui.quick_actions import render_action_bar
-from ui.safe_text import md
+from ui.seen import looked_at
 
 ORDERS_PAGE = "pages/0_Orders.py"
 db = perfile().db
 
+st.title("Order")
 reference = st.text_input(
     "Order", value=st.query_params.get("order", ""), placeholder="Order number, tracking number or id"
 )
@@ -43,6 +43,7 @@ except PerfileError as exc:
     st.stop()
 
 order = detail.order
+looked_at([order.id])  # its 🔔 in the Orders table goes until it changes again
 show_flash()
 render_undo_bar()
 show_open_dialog()
@@ -56,18 +57,4 @@ with timeline:
     render_timeline(detail)
 
 with actions:
-    if order.order_status.value not in ("delivered", "returned", "cancelled"):
-        with st.form("attach_tracking", border=True):
-            if order.has_tracking:
-                st.markdown("**Replace the tracking number**")
-                st.caption(f"Now {md(order.tracking_number)}. The change is kept in the audit log.")
-            else:
-                st.markdown("**Attach a tracking number**")
-                st.caption("For shipments booked outside Perfile. Waiting courier events are applied at once.")
-            number = st.text_input("Tracking number", value="")
-            courier = st.selectbox("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get)
-            if st.form_submit_button("Attach"):
-                with reported_errors():
-                    order_service.attach_tracking(db, order.id, number, courier, actor="dashboard")
-                    flash(f"Tracking number attached to {md(order.order_number)}")
-                    st.rerun()
+    render_attach_form(order, key="attach_tracking")

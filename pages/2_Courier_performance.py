@@ -39,6 +39,7 @@ st.dataframe(
     frame,
     hide_index=True,
     width="stretch",
+    placeholder="—",  # a group with no deliveries (yet) has no delivery time or on-time rate
     column_config={
         "group": st.column_config.TextColumn(group_by.capitalize() if group_by else "Group"),
         "orders": st.column_config.NumberColumn("Orders"),

@@ -19,7 +19,7 @@ from perfile_core.services.stored_secrets import policy_for
 from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_secrets import SecretCache
 from receiver import errors, logs
-from receiver.blueprints import couriers, health, shopify, woocommerce
+from receiver.blueprints import couriers, health, shopify, tracking_page, woocommerce
 
 __all__ = ["create_app"]
 
@@ -53,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["perfile"] = ReceiverState(perfile, context)
     logs.configure()
     errors.register(app)
-    for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp):
+    for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp, tracking_page.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -6,6 +6,8 @@ table keeps ticking behind it and the drawer stays open.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from perfile_core.clock import utcnow
@@ -14,12 +16,14 @@ from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import Status
 from perfile_core.services.order_detail import order_detail
+from ui.attach_tracking import render_attach_form
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog
 from ui.errors import show_error
 from ui.order_view import render_flags, render_header, render_timeline
 from ui.quick_actions import render_label_download
 from ui.safe_text import md
+from ui.seen import looked_at
 
 SECTIONS = {
     "Events": (frozenset({"tracking"}), "No courier events yet."),
@@ -37,6 +41,7 @@ def details_drawer(dialog: OpenDialog) -> None:
         show_error(exc)
         return
     order = detail.order
+    looked_at([order.id])  # its 🔔 in the Orders table goes until it changes again
     now = utcnow()
     render_header(order)
     render_flags(order, now)
@@ -51,9 +56,10 @@ def details_drawer(dialog: OpenDialog) -> None:
         st.markdown(md(package_text(order)))
     with right:
         st.markdown("**Courier and service**")
-        courier = courier_display_name(order.courier) or order.courier_name or "No courier yet"
-        st.markdown(f"{md(courier)} · {md(order.service_type or 'no service chosen')}")
+        st.markdown(md(courier_and_service(order)))
     render_label_download(order, key="drawer_label", why=order.why_not(OrderAction.DOWNLOAD_LABEL))
+    with st.expander("Replace the tracking number" if order.has_tracking else "Attach a tracking number"):
+        render_attach_form(order, key="drawer_attach")
     for tab, (kinds, empty) in zip(st.tabs(list(SECTIONS)), SECTIONS.values(), strict=True):
         with tab:
             render_timeline(detail, kinds, empty=empty)
@@ -62,21 +68,31 @@ def details_drawer(dialog: OpenDialog) -> None:
         st.rerun()
 
 
-def eta_text(order: Order, now) -> str:  # type: ignore[no-untyped-def]
-    """The countdown to the promised day (fixed words and numbers only)."""
-    days = order.days_to_delivery(now)
+def eta_text(order: Order, now: datetime) -> str:
+    """The countdown to the promised day (the core's `Order.eta_countdown`; fixed words and numbers only)."""
     if order.delivered_at is not None:
         return ":material/check_circle: Delivered"
-    if days is None or order.estimated_delivery is None:
+    countdown = order.eta_countdown(now)
+    if countdown is None or order.estimated_delivery is None:
         return ":material/event: No delivery date promised yet"
     when = f"{order.estimated_delivery:%a %d %b}"
-    if days > 1:
-        return f":material/event: Due {when}, in {days} days"
-    if days == 1:
-        return f":material/event: Due tomorrow, {when}"
-    if days == 0:
-        return f":material/event: Due today, {when}"
-    return f":red[:material/schedule: {-days} day{'s' if days < -1 else ''} late] (promised {when})"
+    if countdown.overdue:
+        return f":red[:material/schedule: {countdown.text}] (promised {when})"
+    if countdown.days > 1:
+        return f":material/event: Due {when}, {countdown.text}"
+    return f":material/event: Due {countdown.text}, {when}"
+
+
+def courier_and_service(order: Order) -> str:
+    """ "Sandbox Express · Home delivery": the courier's own name for the service, not its code."""
+    courier = courier_display_name(order.courier) or order.courier_name or "No courier yet"
+    if not order.service_type:
+        return f"{courier} · no service chosen"
+    couriers = perfile().couriers
+    service = order.service_type
+    if order.courier and order.courier in couriers:
+        service = couriers.get(order.courier).service_name(service)
+    return f"{courier} · {service}"
 
 
 def package_text(order: Order) -> str:

@@ -21,6 +21,7 @@ from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash
 from ui.errors import show_error
 from ui.field_errors import field_error, remember_errors
 from ui.order_form import NUMBER_FIELDS, ORDER_FIELDS, TEXT_FIELDS, order_inputs
+from ui.order_selection import deselect
 from ui.safe_text import md
 
 ACTOR = "dashboard"
@@ -248,6 +249,7 @@ def delete_dialog(dialog: OpenDialog) -> None:
             return
         st.session_state[UNDO_KEY] = order.id
         st.session_state[UNDO_NUMBER_KEY] = order.order_number
+        deselect(order.id)  # the Undo bar tells what happened; no "selection cleared" note beside it
         finish(f"Order {md(order.order_number)} deleted")
 
 

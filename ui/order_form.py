@@ -7,24 +7,12 @@ from typing import Any
 import streamlit as st
 
 from perfile_core.domain.order import Order
+from perfile_core.services.order_input import FIELD_LABELS
 from ui.field_errors import blank_to_none, field_error
 
-TEXT_FIELDS = {
-    "customer_name": "Customer name",
-    "customer_email": "E-mail",
-    "customer_phone": "Phone",
-    "address_line1": "Address",
-    "address_line2": "Address line 2",
-    "postal_code": "Postal code",
-    "city": "City",
-    "country_code": "Country (two letters)",
-}
-NUMBER_FIELDS = {
-    "weight_grams": "Weight (g)",
-    "length_cm": "Length (cm)",
-    "width_cm": "Width (cm)",
-    "height_cm": "Height (cm)",
-}
+_TEXT = ("customer_name", "customer_email", "customer_phone", "address_line1", "address_line2", "postal_code", "city")
+TEXT_FIELDS = {name: FIELD_LABELS[name] for name in _TEXT} | {"country_code": "Country (two letters)"}
+NUMBER_FIELDS = {name: FIELD_LABELS[name] for name in ("weight_grams", "length_cm", "width_cm", "height_cm")}
 ORDER_FIELDS = (*TEXT_FIELDS, *NUMBER_FIELDS)
 _LAYOUT = (
     ("Customer", ("customer_name", "customer_email", "customer_phone")),

@@ -67,3 +67,9 @@ def selection_note() -> str | None:
 def clear_selection() -> None:
     st.session_state[SELECTED_KEY] = {}
     st.session_state.pop(NOTE_KEY, None)
+
+
+def deselect(order_id: int) -> None:
+    """Drop one order from the selection without a note (after a delete, the Undo bar says it)."""
+    chosen: dict[int, str] = st.session_state.get(SELECTED_KEY, {})
+    st.session_state[SELECTED_KEY] = {key: number for key, number in chosen.items() if key != order_id}

@@ -90,6 +90,6 @@ def render_timeline(detail: OrderDetail, kinds: frozenset[str] | None = None, *,
         icon = KIND_ICONS.get(entry.kind, "•")
         when = f"{local(entry.at):%d %b %H:%M}"
         text = f"{icon} **{md(entry.title)}** :gray[{md(when)}]"
-        if entry.detail:
-            text += f"  \n{md(entry.detail)}"
+        for line in entry.detail.splitlines():
+            text += f"  \n{md(line)}"
         st.markdown(text)

@@ -1,16 +1,26 @@
-"""Orders as a table: status tags, changed marks, tracking links, latest event, ETA and progress."""
+"""Orders as a table: indicator, status tags, tracking links, latest event, ETA countdown and progress.
+
+The rules (which indicators an order shows, the ETA countdown, overdue) are the core's computed
+fields (`Order.indicators`, `Order.eta_countdown`); this module only maps them to glyphs, texts
+and colours for `st.dataframe`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from perfile_core.clock import utcnow
 from perfile_core.domain.couriers import courier_display_name
+from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, BadgeColor, ExceptionReason, Status, badge_color
-from ui.timefmt import local, local_naive
+from ui.timefmt import display_zone, local, local_naive
 
 # Tag colours by badge colour (light, so the dark tag text stays readable).
 TAG_COLOR = {
@@ -20,8 +30,25 @@ TAG_COLOR = {
     BadgeColor.RED: "#ffd6d6",
     BadgeColor.GRAY: "#eceff1",
 }
-NO_TRACKING = "No tracking"  # in the Tracking column: what is left to book, seen without selecting
-CHANGED_MARK = "●"  # in the first column, on rows changed since the last tick
+NO_TRACKING = "No tracking"  # the status tag (grey) of an order left to book
+NO_TRACKING_HINT = "No tracking · to book"  # its Tracking cell
+# The one missing value the table has: the link of an order without a tracking page. A missing
+# link cell ignores clicks; an empty string would open a blank tab from its left edge.
+NO_LINK = "—"
+INDICATOR_GLYPHS = {
+    Indicator.UPDATED: "🔔",
+    Indicator.ACTION_NEEDED: "⚠️",
+    Indicator.LIVE_ARRIVING: "🟢",
+    Indicator.LIVE_IN_TRANSIT: "🔵",
+}
+CHANGED_MARK = INDICATOR_GLYPHS[Indicator.UPDATED]  # what a row changed since the operator looked shows
+INDICATOR_HELP = (
+    "🔔 updated since you last opened it (open it or dismiss to clear) · ⚠️ needs action "
+    "(no tracking, exception, or no courier news for 48 h) · 🟢 live, out for delivery or ready "
+    "for pickup · 🔵 live, in transit"
+)
+OVERDUE_COLOR = TAG_COLOR[BadgeColor.RED]
+ETA_COLOR = TAG_COLOR[BadgeColor.GRAY]
 
 
 def status_label(status: Status, reason: ExceptionReason | None, has_tracking: bool) -> str:
@@ -50,63 +77,157 @@ def _status_tag_colors() -> dict[str, str]:
 
 STATUS_TAG_COLORS = _status_tag_colors()
 
-# Pixel widths that fit every column beside the filter sidebar on a 1600 px wide screen (the
-# grid is 1140 px there); longer texts are cut with an ellipsis, the whole text is one click away.
-COLUMNS = {
-    "changed": st.column_config.TextColumn("", width=28, help=f"{CHANGED_MARK} changed on the last refresh"),
-    # Status as a one-tag list: coloured tags are plain Arrow, no Styler to marshal per tick.
-    "status": st.column_config.MultiselectColumn(
-        "Status", options=list(STATUS_TAG_COLORS), color=list(STATUS_TAG_COLORS.values()), width=120
-    ),
-    "order_number": st.column_config.TextColumn("Order", width=75),
-    "store": st.column_config.TextColumn("Store", width=90),
-    "customer": st.column_config.TextColumn("Customer", width=112),
-    "courier": st.column_config.TextColumn("Courier", width=100),
-    "tracking": st.column_config.TextColumn("Tracking", width=155),
-    # Links only from our own tracking URL templates; a number alone is never a link.
-    "tracking_page": st.column_config.LinkColumn(
-        "Track",
-        display_text=":material/open_in_new:",
-        help="Opens the courier's tracking page",
-        width=45,
-    ),
-    "latest_event": st.column_config.TextColumn("Latest event", width=135),
-    "eta": st.column_config.DateColumn("ETA", format="ddd D MMM", width=80),
-    "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%", width=60),
-    "updated": st.column_config.DatetimeColumn("Updated", format="D MMM HH:mm", width=95),
+# Pixel widths at the "Standard" width: every default column fits beside the filter sidebar at
+# 1600 px (the grid is 1138 px there, 32 of them the row checkboxes); at 1440 px, or with more
+# columns, the grid scrolls and the pinned indicator, status and order number stay in view.
+# Longer texts end in an ellipsis; clicking a cell shows all of it, and the drawer every event.
+WIDTHS = {
+    "signal": 48,
+    "status": 124,
+    "order_number": 76,
+    "tracking": 152,
+    "tracking_page": 34,
+    "store": 130,
+    "courier": 112,
+    "latest_event": 176,
+    "eta": 92,
+    "progress": 64,
+    "created": 96,
+    "customer": 130,
+    "updated": 96,
 }
+DEFAULT_COLUMNS = (
+    "signal",
+    "status",
+    "order_number",
+    "tracking",
+    "tracking_page",
+    "store",
+    "courier",
+    "latest_event",
+    "eta",
+    "progress",
+    "created",
+)
+PINNED = ("signal", "status", "order_number")  # stay in view when the grid is scrolled right
+OPTIONAL_LABELS = {  # the columns an operator can show or hide, in table order
+    "tracking": "Tracking number",
+    "tracking_page": "Tracking link",
+    "store": "Store",
+    "courier": "Courier",
+    "customer": "Customer",
+    "latest_event": "Latest event",
+    "eta": "ETA",
+    "progress": "Progress",
+    "created": "Created",
+    "updated": "Updated",
+}
+WIDTH_SCALES = {"Compact": 0.8, "Standard": 1.0, "Wide": 1.3}
+
+
+def column_config(width_scale: float = 1.0, eta_texts: Mapping[str, bool] | None = None) -> dict[str, Any]:
+    """The columns' Streamlit configuration at a width scale; `eta_texts`: countdown text -> overdue."""
+
+    def width(name: str) -> int:
+        return round(WIDTHS[name] * (1.0 if name in ("signal", "tracking_page") else width_scale))
+
+    eta = dict(eta_texts or {})
+    config = {
+        "signal": st.column_config.TextColumn("", width=width("signal"), help=INDICATOR_HELP),
+        # Status as a one-tag list: coloured tags are plain Arrow, no Styler to marshal per tick.
+        "status": st.column_config.MultiselectColumn(
+            "Status", options=list(STATUS_TAG_COLORS), color=list(STATUS_TAG_COLORS.values()), width=width("status")
+        ),
+        "order_number": st.column_config.TextColumn("Order", width=width("order_number")),
+        "tracking": st.column_config.TextColumn(
+            "Tracking", width=width("tracking"), help=f"{NO_TRACKING_HINT}: select the row, then Book shipment"
+        ),
+        # Links only from our own tracking URL templates; a number alone is never a link.
+        "tracking_page": st.column_config.LinkColumn(
+            "", display_text=":material/open_in_new:", help="Opens the tracking page", width=width("tracking_page")
+        ),
+        "store": st.column_config.TextColumn("Store", width=width("store")),
+        "courier": st.column_config.TextColumn("Courier", width=width("courier")),
+        "customer": st.column_config.TextColumn("Customer", width=width("customer")),
+        "latest_event": st.column_config.TextColumn(
+            "Latest event",
+            width=width("latest_event"),
+            help="The courier's latest scan; click a cell for all of it, or View details for every event",
+        ),
+        # The countdown as a one-tag list too, so a late one is red without a Styler.
+        "eta": st.column_config.MultiselectColumn(
+            "ETA",
+            options=list(eta) or [""],
+            color=[OVERDUE_COLOR if overdue else ETA_COLOR for overdue in eta.values()] or [ETA_COLOR],
+            width=width("eta"),
+            help="Days to the promised delivery day at the delivery address; red when it has passed",
+        ),
+        "progress": st.column_config.ProgressColumn(
+            "Progress", min_value=0, max_value=100, format="%d%%", width=width("progress")
+        ),
+        "created": st.column_config.DatetimeColumn("Created", format="D MMM HH:mm", width=width("created")),
+        "updated": st.column_config.DatetimeColumn("Updated", format="D MMM HH:mm", width=width("updated")),
+    }
+    for name in PINNED:
+        config[name]["pinned"] = True
+    return config
 
 
 def status_text(order: Order) -> str:
     return status_label(order.order_status, order.exception_reason, order.has_tracking)
 
 
-def latest_event_text(order: Order) -> str:
+def latest_event_text(order: Order, zone: ZoneInfo | None = None) -> str:
     event = order.latest_event
     if event is None:
         return ""
     where = f" · {event.location}" if event.location else ""
-    return f"{local(event.occurred_at):%d %b %H:%M} {event.description}{where}"
+    return f"{local(event.occurred_at, zone):%d %b %H:%M} {event.description}{where}"
 
 
-def orders_frame(orders: Iterable[Order], changed_ids: Collection[int] = ()) -> pd.DataFrame:
-    rows = [
-        {
-            "id": order.id,
-            "changed": CHANGED_MARK if order.id in changed_ids else "",
-            "status": [status_text(order)],
-            "order_number": order.order_number,
-            "store": order.store_name or order.store_key,
-            "customer": order.customer_name,
-            "courier": courier_display_name(order.courier) or (order.courier_name or ""),
-            "tracking": order.tracking_number or NO_TRACKING,
-            "tracking_page": order.tracking_url,
-            "latest_event": latest_event_text(order),
-            "eta": order.estimated_delivery,
-            "progress": order.progress,
-            "updated": local_naive(order.updated_at),
-        }
-        for order in orders
-    ]
-    frame = pd.DataFrame(rows, columns=["id", *COLUMNS])
-    return frame.set_index("id")
+def indicator_text(order: Order, now: datetime, seen_at: datetime | None) -> str:
+    return "".join(INDICATOR_GLYPHS[signal] for signal in order.indicators(now, seen_at))
+
+
+def orders_frame(
+    orders: Iterable[Order], *, seen: Mapping[int, datetime] | None = None, now: datetime | None = None
+) -> pd.DataFrame:
+    """One row per order, indexed by order id. `seen`: when the operator last looked at each order
+    (ui/seen.py), so changes since then are marked; without it nothing is marked as updated."""
+    now = now or utcnow()
+    seen = seen or {}
+    zone = display_zone()  # once: each lookup goes through Streamlit's resource cache
+    ids: list[int] = []
+    rows = []
+    for order in orders:
+        countdown = order.eta_countdown(now)
+        ids.append(order.id)
+        rows.append(
+            {
+                "signal": indicator_text(order, now, seen.get(order.id)),
+                "status": [status_text(order)],
+                "order_number": order.order_number,
+                "tracking": order.tracking_number or NO_TRACKING_HINT,
+                "tracking_page": order.tracking_url,  # None: drawn as NO_LINK
+                "store": order.store_name or order.store_key,
+                "courier": courier_display_name(order.courier) or (order.courier_name or ""),
+                "customer": order.customer_name,
+                "latest_event": latest_event_text(order, zone),
+                "eta": [countdown.text] if countdown else [],
+                "progress": order.progress,
+                "created": local_naive(order.created_at, zone),
+                "updated": local_naive(order.updated_at or order.created_at, zone),
+            }
+        )
+    # Indexed by order id from the start: set_index would copy every column once more.
+    return pd.DataFrame(rows, columns=list(WIDTHS), index=pd.Index(ids, name="id", dtype="int64"))
+
+
+def eta_tags(orders: Iterable[Order], now: datetime) -> dict[str, bool]:
+    """The countdown texts on this page and whether each is overdue (the ETA tags' colours)."""
+    texts: dict[str, bool] = {}
+    for order in orders:
+        countdown = order.eta_countdown(now)
+        if countdown is not None:
+            texts[countdown.text] = countdown.overdue
+    return texts

@@ -22,6 +22,7 @@ from ui.errors import reported_errors
 from ui.order_selection import clear_selection
 from ui.orders_frame import status_text
 from ui.safe_text import md
+from ui.seen import looked_at
 
 ORDER_PAGE = "pages/1_Order.py"  # registered in app.py
 LABEL_MEMO_KEY = "label_of_selected_order"
@@ -48,7 +49,21 @@ def render_action_bar(order: Order, *, on_order_page: bool = False) -> None:
                     icon=":material/open_in_full:",
                     query_params={"order": str(order.id)},
                 )
+                _mark_seen_button([order.id])
                 st.button("Clear selection", icon=":material/close:", type="tertiary", on_click=clear_selection)
+
+
+def _mark_seen_button(order_ids: list[int]) -> None:
+    """Dismiss the 🔔 "changed since you looked" mark without opening the order(s)."""
+    st.button(
+        "Mark seen",
+        icon=":material/notifications_off:",
+        type="tertiary",
+        help="Clears the 🔔 mark until the order changes again",
+        on_click=looked_at,
+        args=(order_ids,),
+        key="mark_seen_button",
+    )
 
 
 def render_bulk_bar(orders: Sequence[Order]) -> None:
@@ -71,6 +86,7 @@ def render_bulk_bar(orders: Sequence[Order]) -> None:
                 args=("bulk_book", bookable),
                 key="bulk_book_button",
             )
+            _mark_seen_button([order.id for order in orders])
             st.button("Clear selection", icon=":material/close:", type="tertiary", on_click=clear_selection)
 
 

@@ -14,10 +14,15 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def local(value: datetime) -> datetime:
-    return value.astimezone(_zone(perfile().settings.display_timezone))
+def display_zone() -> ZoneInfo:
+    """The operators' zone; a table builder looks it up once, not once per cell."""
+    return _zone(perfile().settings.display_timezone)
 
 
-def local_naive(value: datetime | None) -> datetime | None:
+def local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+    return value.astimezone(zone or display_zone())
+
+
+def local_naive(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
     """For dataframe columns, which show naive datetimes as they are."""
-    return local(value).replace(tzinfo=None) if value is not None else None
+    return local(value, zone).replace(tzinfo=None) if value is not None else None

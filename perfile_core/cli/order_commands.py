@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     attach = commands.add_parser("attach-tracking", help="attach a tracking number by hand")
     attach.add_argument("order")
     attach.add_argument("--tracking-number", required=True)
-    attach.add_argument("--courier", required=True)
+    attach.add_argument(
+        "--courier", help="courier code; default: the order's courier, else the one whose format the number has"
+    )
     attach.set_defaults(handler=_attach)
 
     delete = commands.add_parser("delete", help="soft-delete an order (kept for audit)")

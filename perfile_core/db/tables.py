@@ -281,3 +281,13 @@ audit_log = Table(
     Column("details", JSONType, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# When each operator last looked at an order (opened it, or dismissed its "updated" mark): the
+# orders table marks orders changed since then. One row per operator and order, upserted.
+order_seen = Table(
+    "order_seen",
+    metadata,
+    Column("operator", String(100), primary_key=True),
+    Column("order_id", BigId, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+)

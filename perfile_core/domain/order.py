@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from perfile_core.domain.couriers import tracking_url as _tracking_url
+from perfile_core.domain.eta import EtaCountdown
+from perfile_core.domain.indicators import Indicator, order_indicators
 from perfile_core.domain.status import (
     ACTIVE_MAIN_LINE,
     TERMINAL,
@@ -235,6 +237,16 @@ class Order:
         if self.estimated_delivery is None or self.order_status in TERMINAL:
             return None
         return (self.estimated_delivery - local_day(now, self.country_code)).days
+
+    def eta_countdown(self, now: datetime) -> EtaCountdown | None:
+        """The countdown to the promised day ("today", "in 2 days", "1 day late"); None without
+        a promise or once the journey has ended."""
+        days = self.days_to_delivery(now)
+        return None if days is None else EtaCountdown(days)
+
+    def indicators(self, now: datetime, seen_at: datetime | None) -> tuple[Indicator, ...]:
+        """The table's indicator signals (domain/indicators.py); `seen_at`: when the operator last looked."""
+        return order_indicators(self, now, seen_at)
 
     @property
     def delivery_time_hours(self) -> float | None:

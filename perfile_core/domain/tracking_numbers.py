@@ -110,3 +110,13 @@ def tracking_format_problem(courier: str, number: str) -> str | None:
     if shaped:
         return f"the check digit does not match (a typing error?); {courier_name} uses: {expected}"
     return f"not a {courier_name} tracking number; {courier_name} uses: {expected}"
+
+
+def couriers_for_number(number: str) -> list[str]:
+    """The couriers with a published format that an upper-case, space-free `number` is in (check
+    digit included), in the order of COURIER_TRACKING_FORMATS. Couriers without one are never guessed."""
+    return [
+        courier
+        for courier, formats in COURIER_TRACKING_FORMATS.items()
+        if any(fmt.shape.fullmatch(number) and (fmt.check is None or fmt.check(number)) for fmt in formats)
+    ]

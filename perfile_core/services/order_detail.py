@@ -15,6 +15,7 @@ from perfile_core.domain.courier_mappings import status_in_context
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, Status, is_main_line, rank
+from perfile_core.services.audit_wording import describe
 from perfile_core.services.notifications import with_message
 from perfile_core.services.validation import clean_user_text
 
@@ -86,10 +87,7 @@ def order_detail(db: Engine, order_id: int) -> OrderDetail:
         )
         for n in notification_rows
     ]
-    timeline += [
-        TimelineEntry(at=a["created_at"], kind="audit", title=f"{a['action']} by {a['actor']}", extra=a["details"])
-        for a in audit_rows
-    ]
+    timeline += [_audit_entry(a) for a in audit_rows]
     timeline.sort(key=lambda entry: entry.at, reverse=True)
     return OrderDetail(order=order, events=events, timeline=timeline)
 
@@ -122,3 +120,9 @@ def _event_entry(event: dict[str, Any], shown: Status | None) -> TimelineEntry:
         status=status,
         extra={"raw_code": event["raw_code"], "courier": event["courier"]},
     )
+
+
+def _audit_entry(row: dict[str, Any]) -> TimelineEntry:
+    """An audit row in words (services/audit_wording.py), its stored details kept in `extra`."""
+    text = describe(row["action"], row["actor"], row["details"])
+    return TimelineEntry(at=row["created_at"], kind="audit", title=text.title, detail=text.detail, extra=row["details"])

@@ -13,6 +13,22 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{5,20}$")
 MAX_WEIGHT_GRAMS = 70_000  # heaviest parcel any of our couriers takes
 MAX_SIDE_CM = 300
+# What people call each field: the order forms' labels and the audit trail's wording.
+FIELD_LABELS = {
+    "customer_name": "Customer name",
+    "customer_email": "E-mail",
+    "customer_phone": "Phone",
+    "address_line1": "Address",
+    "address_line2": "Address line 2",
+    "postal_code": "Postal code",
+    "city": "City",
+    "country_code": "Country",
+    "weight_grams": "Weight (g)",
+    "length_cm": "Length (cm)",
+    "width_cm": "Width (cm)",
+    "height_cm": "Height (cm)",
+    "notes": "Notes",
+}
 
 
 class OrderFields(BaseModel):

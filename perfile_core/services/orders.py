@@ -18,7 +18,7 @@ from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
-from perfile_core.domain.tracking_numbers import tracking_format_problem
+from perfile_core.domain.tracking_numbers import couriers_for_number, tracking_format_problem
 from perfile_core.services.order_input import NewOrder, OrderEdit
 from perfile_core.services.tracking import apply_waiting_events, confirm_shipment
 from perfile_core.services.validation import validate
@@ -134,12 +134,16 @@ def attach_tracking(
     db: Engine,
     order_id: int,
     tracking_number: str,
-    courier: str,
+    courier: str | None,
     *,
     actor: str,
     service_type: str | None = None,
 ) -> Order:
-    """Attach a tracking number by hand; events that were waiting for it are applied."""
+    """Attach a tracking number by hand; events that were waiting for it are applied. Without a
+    courier, the order's courier is used, else the one whose format the number has (`tracking_courier`)."""
+    if courier is None:
+        with db.connect() as conn:
+            courier = tracking_courier(tracking_number, get_order(conn, order_id).courier)
     checked_tracking(tracking_number, courier)
     now = utcnow()
     with db.begin() as conn:
@@ -147,21 +151,39 @@ def attach_tracking(
         return get_order(conn, order_id)
 
 
+def tracking_courier(tracking_number: str, order_courier: str | None = None) -> str:
+    """The courier for a hand-typed number when none was chosen: the order's own courier, else the
+    one courier whose published format (check digit included) the number is in."""
+    if order_courier is not None and order_courier in COURIER_NAMES:
+        return order_courier
+    matches = couriers_for_number(_typed_number(tracking_number))
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(COURIER_NAMES[code] for code in matches)
+        raise ValidationError("courier", f"the number is in a format {names} all use: choose the courier")
+    raise ValidationError("courier", "no courier we know prints numbers like this one: choose the courier")
+
+
 def checked_tracking(tracking_number: str, courier: str | None) -> str:
     """A hand-typed tracking number as stored (no spaces, upper case), or a ValidationError."""
-    number = tracking_number.strip().replace(" ", "")
-    if not number or len(number) > 64 or not number.isalnum():
-        raise ValidationError("tracking_number", "use 1-64 letters and digits")
+    number = _typed_number(tracking_number)
     if not courier:
         raise ValidationError("courier", "choose the courier this tracking number belongs to")
     if courier not in COURIER_NAMES:
         raise ValidationError("courier", f"unknown courier {courier!r}; known: {', '.join(COURIER_NAMES)}")
-    number = number.upper()
     # Only typed numbers are checked: numbers from webshops and couriers are stored as sent.
     problem = tracking_format_problem(courier, number)
     if problem:
         raise ValidationError("tracking_number", problem)
     return number
+
+
+def _typed_number(tracking_number: str) -> str:
+    number = tracking_number.strip().replace(" ", "")
+    if not number or len(number) > 64 or not number.isalnum():
+        raise ValidationError("tracking_number", "use 1-64 letters and digits")
+    return number.upper()
 
 
 def _attach_audited(

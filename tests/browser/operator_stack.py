@@ -79,7 +79,8 @@ def action_bar_text(page) -> str:  # type: ignore[no-untyped-def]
 def grid_rows(page) -> list[tuple[bool, list[str]]]:  # type: ignore[no-untyped-def]
     """The grid's accessible rows below the header: (checked, the cells' texts from Status on).
 
-    The first cell, the changed-row mark, is left out: it lasts one tick.
+    The first cell, the indicator (🔔 ⚠️ 🟢 🔵), is left out: it changes with time and with what
+    the operator opened.
     """
     rows = page.evaluate(
         """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] [role=row]')).slice(1)

@@ -129,7 +129,12 @@ def test_manual_order_life_cycle(sqlite_url):
         sqlite_url, "orders", "attach-tracking", "TEL-1", "--tracking-number", "RR473124829GB", "--courier", "postnord"
     )
     assert "confirmed" in attached.stdout
+    cli(sqlite_url, "orders", "create", "--store", "tel", "--customer-name", "Kari", "--order-number", "TEL-2")
+    # Without --courier: only Bring prints 17-digit consignment numbers (with this check digit).
+    detected = cli(sqlite_url, "orders", "attach-tracking", "TEL-2", "--tracking-number", "70438101268018539")
+    assert "70438101268018539 (bring)" in detected.stdout, detected.stderr
     shown = cli(sqlite_url, "orders", "show", "RR473124829GB")
-    assert '"order_number": "TEL-1"' in shown.stdout and "tracking.attached by cli" in shown.stdout
+    assert '"order_number": "TEL-1"' in shown.stdout
+    assert "Tracking number RR473124829GB (PostNord) attached by command line (was none)" in shown.stdout
     bad = cli(sqlite_url, "orders", "create", "--store", "tel", "--customer-name", "X", "--customer-email", "nope")
     assert bad.returncode == 2 and "customer_email" in bad.stderr

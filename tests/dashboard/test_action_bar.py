@@ -331,7 +331,7 @@ def test_the_drawer_shows_the_exception_and_the_queued_email(cases: Cases) -> No
     events, emails, _, audit = at.tabs
     assert any(md(order.latest_event_description) in m.value for m in events.markdown)
     assert any(md("E-mail to") in m.value and "outbox" in m.value for m in emails.markdown)
-    assert any(md("notification.sent_manually by dashboard") in m.value for m in audit.markdown)
+    assert any(md("Tracking e-mail sent to the customer by dashboard") in m.value for m in audit.markdown)
 
 
 def test_print_label_shows_the_stored_label(cases: Cases) -> None:
@@ -397,7 +397,7 @@ def test_deleting_from_the_order_page_returns_to_the_table_with_undo(cases: Case
     at.switch_page("pages/1_Order.py")
     at.query_params["order"] = str(order_id)
     at.run()
-    assert [title.value for title in at.title] == []  # the Order page has no title element
+    assert [title.value for title in at.title] == ["Order"]
     buttons(at)["Delete order"].click().run()
     at.text_input(key=f"delete_reason_{order_id}").input("customer ordered twice").run()
     [confirm] = [b for b in at.button if b.label == "Delete order" and b.key != f"delete_{order_id}"]

@@ -1,14 +1,24 @@
-"""The Orders table's status tags and changed marks (ui.orders_frame), as handed to st.dataframe."""
+"""The Orders table's status tags, indicator and ETA tags (ui.orders_frame), as handed to st.dataframe."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import BadgeColor, ExceptionReason, Status
-from ui.orders_frame import CHANGED_MARK, COLUMNS, NO_TRACKING, TAG_COLOR, orders_frame
+from ui.orders_frame import (
+    CHANGED_MARK,
+    DEFAULT_COLUMNS,
+    NO_TRACKING,
+    NO_TRACKING_HINT,
+    PINNED,
+    TAG_COLOR,
+    column_config,
+    orders_frame,
+)
 
 
 def order(order_id: int, status: Status, tracking: str | None, reason: ExceptionReason | None = None) -> Order:
@@ -28,7 +38,7 @@ def order(order_id: int, status: Status, tracking: str | None, reason: Exception
 
 def status_tag_colors() -> dict[str, str]:
     """The status column's options and their colours, as Streamlit sends them to the grid."""
-    config = COLUMNS["status"]["type_config"]
+    config = column_config()["status"]["type_config"]
     assert config["type"] == "multiselect"
     return {option["value"]: option["color"] for option in config["options"]}
 
@@ -51,21 +61,28 @@ def test_each_status_text_is_a_tag_in_its_badge_colour(label: str, color: BadgeC
     assert status_tag_colors()[label] == TAG_COLOR[color]
 
 
-def test_every_shown_status_is_a_configured_tag_and_changed_rows_are_marked() -> None:
+def test_every_shown_status_is_a_configured_tag_and_rows_changed_since_seen_are_marked() -> None:
     orders = [
         order(1, Status.DELIVERED, "SBX1"),
         order(2, Status.PENDING, None),
         order(3, Status.EXCEPTION, "SBX3", ExceptionReason.CUSTOMS_HOLD),
         order(4, Status.PENDING, None),
     ]
-    frame = orders_frame(orders, changed_ids={3, 4})
+    looked = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
+    orders = [replace(o, updated_at=looked + timedelta(minutes=1 if o.id in (3, 4) else -1)) for o in orders]
+    frame = orders_frame(orders, seen={o.id: looked for o in orders}, now=looked)
     assert list(frame["status"]) == [["Delivered"], [NO_TRACKING], ["Exception: customs hold"], [NO_TRACKING]]
     tags = status_tag_colors()
     for shown, source in zip(frame["status"], orders, strict=True):
         assert tags[shown[0]] == TAG_COLOR[source.badge]  # an unknown text would show uncoloured
-    assert list(frame["changed"]) == ["", "", CHANGED_MARK, CHANGED_MARK]
-    assert list(frame.columns)[:2] == ["changed", "status"] == list(COLUMNS)[:2]  # the mark comes first
-    assert list(frame["tracking"]) == ["SBX1", NO_TRACKING, "SBX3", NO_TRACKING]
+    assert list(frame["signal"]) == ["", "⚠️", CHANGED_MARK + "⚠️", CHANGED_MARK + "⚠️"]
+    assert list(frame.columns)[:3] == ["signal", "status", "order_number"] == list(DEFAULT_COLUMNS)[:3]
+    assert list(PINNED) == list(DEFAULT_COLUMNS)[:3]
+    assert all(column_config()[name]["pinned"] is True for name in PINNED)
+    assert list(frame["tracking"]) == ["SBX1", NO_TRACKING_HINT, "SBX3", NO_TRACKING_HINT]
+    # Only a link can be missing (drawn as the placeholder, and a missing link ignores clicks).
+    assert list(frame["tracking_page"].isna()) == [False, True, False, True]
+    assert not frame.drop(columns=["tracking_page"]).isna().any().any()
 
 
 def test_every_exception_reason_has_a_red_tag() -> None:
@@ -73,3 +90,13 @@ def test_every_exception_reason_has_a_red_tag() -> None:
     for reason in ExceptionReason:
         shown = orders_frame([order(1, Status.EXCEPTION, "SBX1", reason)])["status"].iloc[0][0]
         assert tags[shown] == TAG_COLOR[BadgeColor.RED], shown
+
+
+def test_the_attach_forms_courier_defaults_to_the_orders_own_else_to_the_numbers_format() -> None:
+    from ui.attach_tracking import DETECT, courier_choices
+
+    with_courier = order(1, Status.CONFIRMED, "SBX1")  # courier "postnord"
+    assert courier_choices(with_courier)[:2] == ["postnord", DETECT]
+    without = order(2, Status.PENDING, None)
+    assert courier_choices(without)[0] == DETECT
+    assert sorted(courier_choices(without)[1:]) == sorted([*courier_choices(with_courier)[2:], "postnord"])
