@@ -123,7 +123,7 @@ def test_the_grace_period_is_a_setting(db: Engine):
 
 
 def test_migration_encrypts_plain_secrets_and_dates_a_kept_previous_one(db: Engine):
-    downgrade(db, "0006")
+    downgrade(db, "0011-1")
     with db.begin() as conn:
         conn.execute(
             text(
@@ -152,6 +152,6 @@ def test_migration_encrypts_plain_secrets_and_dates_a_kept_previous_one(db: Engi
     assert admin.store_webhook_secrets(db, "fjall") == (NEXT_SHOP_SECRET, SHOP_SECRET)
     assert admin.store_webhook_secrets(db, "fjall", now=before + timedelta(hours=25)) == (NEXT_SHOP_SECRET,)
 
-    downgrade(db, "0006")  # and back: plain again, as the older code reads them
+    downgrade(db, "0011-1")  # and back: plain again, as the older code reads them
     raw = _raw_rows(db)
     assert all(plain in raw for plain in PLAIN)
