@@ -1,0 +1,89 @@
+"""Local mode or production, decided before any page runs (app.py calls `enforce` first).
+
+Without an `[auth]` section in .streamlit/secrets.toml nobody logs in, so the dashboard runs in
+an explicit local mode: it serves only a loopback address (`server.address`, 127.0.0.1 in
+.streamlit/config.toml), says so in a banner, and refuses every run on any other address unless
+PERFILE_DASHBOARD_ALLOW_REMOTE_WITHOUT_LOGIN deliberately allows it. With `[auth]` (production,
+where `st.login` gates the pages) uncaught errors are logged on the server and only a generic
+message reaches the browser (`client.showErrorDetails = "none"`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.context import perfile
+from ui.safe_text import md
+
+_LOG = logging.getLogger("perfile.dashboard")
+ALLOW_SETTING = "PERFILE_DASHBOARD_ALLOW_REMOTE_WITHOUT_LOGIN"
+LOCAL_BANNER = "Local mode: no login is configured, so anyone who can reach this dashboard acts as operator."
+LOCAL_REMOTE_BANNER = LOCAL_BANNER[:-1] + " (remote access allowed by setting)."
+
+
+@dataclass(frozen=True)
+class AccessMode:
+    local: bool  # no [auth] section: no login, everyone who reaches the port acts as operator
+    address: str | None  # Streamlit's server.address; None or "" means every interface
+    refusal: str | None = None  # why nothing may be served, or None
+
+    @property
+    def login_required(self) -> bool:
+        return not self.local
+
+
+def is_loopback(address: str | None) -> bool:
+    """Only a loopback address counts; an empty address listens on every interface."""
+    if not address:
+        return False
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
+def decide(address: str | None, *, auth_configured: bool, allow_remote: bool) -> AccessMode:
+    if auth_configured:
+        return AccessMode(local=False, address=address)
+    if is_loopback(address) or allow_remote:
+        return AccessMode(local=True, address=address)
+    where = f"address {address}" if address else "every interface (server.address is not set)"
+    return AccessMode(
+        local=True,
+        address=address,
+        refusal=(
+            f"Local mode listens on this machine only, but the dashboard was started on {where}. "
+            "Without a login ([auth] in .streamlit/secrets.toml) anyone who reaches the port could "
+            "book, edit and delete orders. Start it with --server.address 127.0.0.1, configure a login, "
+            f"or set {ALLOW_SETTING}=true if every network that reaches it is trusted."
+        ),
+    )
+
+
+def auth_configured() -> bool:
+    return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+
+
+def enforce() -> AccessMode:
+    """Stop the run in a refused local mode; show the local-mode banner; hide error details in production."""
+    mode = decide(
+        st.get_option("server.address"),
+        auth_configured=auth_configured(),
+        allow_remote=perfile().settings.dashboard_allow_remote_without_login,
+    )
+    if mode.refusal:
+        _LOG.error("dashboard refused to serve: %s", mode.refusal)
+        st.error(md(mode.refusal), icon="🔒")
+        st.stop()
+    if mode.local:
+        banner = LOCAL_BANNER if is_loopback(mode.address) else LOCAL_REMOTE_BANNER
+        st.info(banner, icon=":material/lock_open:")
+    else:
+        st.set_option("client.showErrorDetails", "none")  # tracebacks go to the server log only
+    return mode
