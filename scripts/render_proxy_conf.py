@@ -32,8 +32,11 @@ def render(
     max_body: str = "1m",
     worker_processes: int = 1,
 ) -> str:
-    """The config text; raises ValueError naming the first value nginx would misread."""
-    for name, value in (("listen", listen), ("upstream", upstream)):
+    """The config text; raises ValueError naming the first value nginx would misread.
+
+    `upstream` may name several receiver instances, comma-separated (docs/DEPLOY.md runs two)."""
+    upstreams = upstream.split(",")
+    for name, value in (("listen", listen), *(("upstream", item) for item in upstreams)):
         if not _ADDRESS.match(value):
             raise ValueError(f"{name} must be host:port, a port or unix:/absolute/path, got {value!r}")
     if not _SIZE.match(max_body):
@@ -53,7 +56,7 @@ def render(
         raise ValueError(f"var dir must be a plain path (letters, digits, . _ - /), got {var_path!r}")
     values = {
         "listen": listen,
-        "upstream": upstream,
+        "upstream_servers": "\n        ".join(f"server {item};" for item in upstreams),
         "var_dir": var_path,
         "max_body": max_body,
         **{name: str(number) for name, number in numbers.items()},
@@ -72,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     # Options left out take render()'s defaults, which are the values `make run` uses.
     optional = {"default": argparse.SUPPRESS}
     parser.add_argument("--listen", help="public address nginx listens on (127.0.0.1:8000)", **optional)
-    parser.add_argument("--upstream", help="gunicorn's internal bind (127.0.0.1:8001)", **optional)
+    parser.add_argument(
+        "--upstream", help="gunicorn's internal bind (127.0.0.1:8001); several: comma-separated", **optional
+    )
     parser.add_argument("--client-timeout", type=int, help="seconds a client may stall (10)", **optional)
     parser.add_argument("--keepalive-timeout", type=int, **optional)
     parser.add_argument("--upstream-keepalive-timeout", type=int, **optional)
