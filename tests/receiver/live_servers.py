@@ -51,9 +51,9 @@ def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Ite
 
 @contextmanager
 def nginx_proxy(
-    listen_port: int, upstream: str, var_dir: Path, *, client_timeout: int
+    listen_port: int, upstream: str, var_dir: Path, *, client_timeout: int, template: str = "receiver"
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """nginx with deploy/nginx/receiver.conf.template, rendered by the script `make run` uses."""
+    """nginx with deploy/nginx/<template>.conf.template, rendered by the script `make run` uses."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(binary, os.X_OK):
         pytest.fail("nginx is missing: `make system-deps` installs it (the receiver's proxy)")
@@ -67,6 +67,7 @@ def nginx_proxy(
             f"--var-dir={var_dir}",
             f"--output={conf}",
             f"--client-timeout={client_timeout}",
+            f"--template={template}",
         ],
         cwd=ROOT,
         check=True,
