@@ -36,4 +36,6 @@ cat <<MSG
 
 MSG
 # exec: honcho itself gets Ctrl-C / SIGTERM and stops every process group it started.
-exec honcho start --procfile Procfile --app-root "$PWD"
+# One dashboard, reached directly: no dashboard_proxy here.
+exec honcho start --procfile Procfile --app-root "$PWD" \
+  receiver proxy dashboard poller outbox simulate simulate_sandbox

@@ -36,8 +36,10 @@ COMMANDS = {
 }
 
 
-def test_procfile_names_every_process_once() -> None:
-    assert PROCFILE_LINE.findall((ROOT / "Procfile").read_text()) == list(COMMANDS)
+def test_make_run_starts_every_procfile_process_but_the_dashboards_proxy() -> None:
+    names = PROCFILE_LINE.findall((ROOT / "Procfile").read_text())
+    assert sorted(names) == sorted([*COMMANDS, "dashboard_proxy"]) and len(set(names)) == len(names)
+    assert " ".join(COMMANDS) in (ROOT / "scripts/run_stack.sh").read_text()
 
 
 @pytest.mark.live
