@@ -29,6 +29,7 @@ LOCAL_REMOTE_BANNER = LOCAL_BANNER[:-1] + " (remote access allowed by setting)."
 class AccessMode:
     local: bool  # no [auth] section: no login, everyone who reaches the port acts as operator
     address: str | None  # Streamlit's server.address; None or "" means every interface
+    remote: bool  # reachable from other machines: another address, or a proxy in front
     refusal: str | None = None  # why nothing may be served, or None
 
     @property
@@ -48,15 +49,21 @@ def is_loopback(address: str | None) -> bool:
         return False  # a host name: it may resolve to any interface
 
 
-def decide(address: str | None, *, auth_configured: bool, allow_remote: bool) -> AccessMode:
+def decide(address: str | None, *, auth_configured: bool, allow_remote: bool, proxied: bool = False) -> AccessMode:
+    """`proxied`: the request came through a proxy, which makes a loopback address reachable from elsewhere."""
+    remote = proxied or not is_loopback(address)
     if auth_configured:
-        return AccessMode(local=False, address=address)
-    if is_loopback(address) or allow_remote:
-        return AccessMode(local=True, address=address)
-    where = f"address {address}" if address else "every interface (server.address is not set)"
+        return AccessMode(local=False, address=address, remote=remote)
+    if not remote or allow_remote:
+        return AccessMode(local=True, address=address, remote=remote)
+    if proxied:
+        where = "a loopback address behind a proxy (the request carries forwarding headers)"
+    else:
+        where = f"address {address}" if address else "every interface (server.address is not set)"
     return AccessMode(
         local=True,
         address=address,
+        remote=True,
         refusal=(
             f"Local mode listens on this machine only, but the dashboard was started on {where}. "
             "Without a login ([auth] in .streamlit/secrets.toml) anyone who reaches the port could "
@@ -64,6 +71,10 @@ def decide(address: str | None, *, auth_configured: bool, allow_remote: bool) ->
             f"or set {ALLOW_SETTING}=true if every network that reaches it is trusted."
         ),
     )
+
+
+# What nginx (deploy/nginx/dashboard.conf.template) and other proxies add to a request they pass on.
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
 
 
 def auth_configured() -> bool:
@@ -76,13 +87,14 @@ def enforce() -> AccessMode:
         st.get_option("server.address"),
         auth_configured=auth_configured(),
         allow_remote=perfile().settings.dashboard_allow_remote_without_login,
+        proxied=any(name in st.context.headers for name in PROXY_HEADERS),
     )
     if mode.refusal:
         _LOG.error("dashboard refused to serve: %s", mode.refusal)
         st.error(md(mode.refusal), icon="🔒")
         st.stop()
     if mode.local:
-        banner = LOCAL_BANNER if is_loopback(mode.address) else LOCAL_REMOTE_BANNER
+        banner = LOCAL_REMOTE_BANNER if mode.remote else LOCAL_BANNER
         st.info(banner, icon=":material/lock_open:")
     else:
         st.set_option("client.showErrorDetails", "none")  # tracebacks go to the server log only

@@ -46,6 +46,14 @@ def test_local_mode_refuses_every_interface_unless_allowed() -> None:
     assert not production.local and production.login_required and production.refusal is None
 
 
+def test_local_mode_behind_a_proxy_counts_as_remote() -> None:
+    """nginx on a public address in front of a dashboard on 127.0.0.1 is no longer this machine only."""
+    refused = decide("127.0.0.1", auth_configured=False, allow_remote=False, proxied=True)
+    assert refused.remote and refused.refusal and "behind a proxy" in refused.refusal
+    assert decide("127.0.0.1", auth_configured=False, allow_remote=True, proxied=True).refusal is None
+    assert decide("127.0.0.1", auth_configured=True, allow_remote=False, proxied=True).refusal is None
+
+
 @pytest.fixture
 def demo_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield from serve_demo_orders(sqlite_url, monkeypatch, orders=5)
