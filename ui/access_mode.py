@@ -57,17 +57,19 @@ def decide(address: str | None, *, auth_configured: bool, allow_remote: bool, pr
     if not remote or allow_remote:
         return AccessMode(local=True, address=address, remote=remote)
     if proxied:
-        where = "a loopback address behind a proxy (the request carries forwarding headers)"
+        where = "is reached through a proxy (the request carries forwarding headers)"
+    elif address:
+        where = f"was started on address {address}"
     else:
-        where = f"address {address}" if address else "every interface (server.address is not set)"
+        where = "was started on every interface (server.address is not set)"
     return AccessMode(
         local=True,
         address=address,
         remote=True,
         refusal=(
-            f"Local mode listens on this machine only, but the dashboard was started on {where}. "
+            f"Local mode serves this machine only, but the dashboard {where}. "
             "Without a login ([auth] in .streamlit/secrets.toml) anyone who reaches the port could "
-            "book, edit and delete orders. Start it with --server.address 127.0.0.1, configure a login, "
+            "book, edit and delete orders. Serve it on 127.0.0.1 without a proxy, configure a login, "
             f"or set {ALLOW_SETTING}=true if every network that reaches it is trusted."
         ),
     )

@@ -49,7 +49,7 @@ def test_local_mode_refuses_every_interface_unless_allowed() -> None:
 def test_local_mode_behind_a_proxy_counts_as_remote() -> None:
     """nginx on a public address in front of a dashboard on 127.0.0.1 is no longer this machine only."""
     refused = decide("127.0.0.1", auth_configured=False, allow_remote=False, proxied=True)
-    assert refused.remote and refused.refusal and "behind a proxy" in refused.refusal
+    assert refused.remote and refused.refusal and "reached through a proxy" in refused.refusal
     assert decide("127.0.0.1", auth_configured=False, allow_remote=True, proxied=True).refusal is None
     assert decide("127.0.0.1", auth_configured=True, allow_remote=False, proxied=True).refusal is None
 
@@ -88,7 +88,7 @@ def test_local_mode_on_another_interface_serves_nothing(
     config.set_option("server.address", address)
     at = _app().run()
     assert not at.exception
-    assert [error.value for error in at.error] and "Local mode listens on this machine only" in plain(at.error[0].value)
+    assert [error.value for error in at.error] and "Local mode serves this machine only" in plain(at.error[0].value)
     assert not at.dataframe and not at.button  # no page ran
     assert "dashboard refused to serve" in caplog.text
 
