@@ -1,5 +1,5 @@
 """Two dashboard replicas behind nginx (deploy/nginx/dashboard.conf.template, docs/DEPLOY.md):
-the websocket passes the proxy, a client stays on one replica (a Streamlit session lives in one
+the websocket passes the proxy, a client stays on one replica (hash of its address) (a Streamlit session lives in one
 process), and when that replica stops the client is served by the other."""
 
 from __future__ import annotations
