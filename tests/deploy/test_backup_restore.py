@@ -8,12 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from perfile_core.db.engine import make_engine
@@ -21,7 +18,6 @@ from perfile_core.db.tables import metadata, orders
 from perfile_core.services.orders import create_order
 from perfile_core.services.seed import seed_demo
 from tests.ci import unavailable
-from tests.conftest import PG_ADMIN_URL
 
 
 def _libpq(url: str) -> str:
@@ -29,19 +25,7 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def empty_database() -> Iterator[str]:
-    name = f"perfile_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_pg_dump_and_pg_restore_bring_back_a_working_database(pg_url: str, empty_database: str, tmp_path: Path) -> None:
+def test_pg_dump_and_pg_restore_bring_back_a_working_database(pg_url: str, empty_pg_url: str, tmp_path: Path) -> None:
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         unavailable("pg_dump / pg_restore are missing (Debian's postgresql-client)")
     source = make_engine(pg_url)
@@ -50,14 +34,14 @@ def test_pg_dump_and_pg_restore_bring_back_a_working_database(pg_url: str, empty
     dump = tmp_path / "perfile.dump"
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", _libpq(pg_url)], check=True)
     subprocess.run(
-        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(empty_database)}", str(dump)], check=True
+        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(empty_pg_url)}", str(dump)], check=True
     )
-    restored = make_engine(empty_database)
+    restored = make_engine(empty_pg_url)
     try:
         assert _rows(restored) == before
         migrated = subprocess.run(
             [sys.executable, "-m", "perfile_core", "migrate"],
-            env={**os.environ, "PERFILE_DATABASE_URL": empty_database},
+            env={**os.environ, "PERFILE_DATABASE_URL": empty_pg_url},
             capture_output=True,
             text=True,
             cwd=Path(__file__).resolve().parents[2],

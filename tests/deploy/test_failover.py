@@ -6,11 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,37 +17,11 @@ from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import notifications, orders, stores, tracking_events, webhook_inbox
 from tests.deploy.failover import E_MAILS, JOURNEY, Tally, order_journey, send_all
 from tests.receiver.helpers import configure_sources
-from tests.receiver.live_servers import free_port, nginx_proxy, wait_until_ready
+from tests.receiver.live_servers import free_port, gunicorn, nginx_proxy, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 60
 SENDERS = 4
-
-
-@contextmanager
-def receiver_instance(db_url: str, port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """One receiver instance as the Procfile's `receiver` line starts it, in a process group of its own."""
-    env = {**os.environ, "PERFILE_DATABASE_URL": db_url, "PERFILE_RECEIVER_BIND": f"127.0.0.1:{port}"}
-    env["PERFILE_RECEIVER_WORKERS"] = "1"  # two instances on a 2-core box
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "receiver/gunicorn_conf.py", "receiver:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 @pytest.mark.live
@@ -66,8 +37,9 @@ def test_killing_one_of_two_receivers_mid_stream_loses_and_doubles_nothing(
     total = sum(len(journey) for journey in journeys)
     tally = Tally()
     with (
-        receiver_instance(pg_url, ports["a"], logs[0]) as first,
-        receiver_instance(pg_url, ports["b"], logs[1]) as second,
+        # One worker each: two instances on a 2-core box.
+        gunicorn(pg_url, f"127.0.0.1:{ports['a']}", logs[0], workers=1, own_group=True) as first,
+        gunicorn(pg_url, f"127.0.0.1:{ports['b']}", logs[1], workers=1, own_group=True) as second,
     ):
         for port in ports.values():
             wait_until_ready(f"http://127.0.0.1:{port}", [first, second], logs)

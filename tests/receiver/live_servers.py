@@ -27,8 +27,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Iterator[subprocess.Popen[bytes]]:
-    """`gunicorn -c receiver/gunicorn_conf.py` on `bind`; output (one JSON line per delivery) to log_path."""
+def gunicorn(
+    db_url: str, bind: str, log_path: Path, *, workers: int = 2, own_group: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`gunicorn -c receiver/gunicorn_conf.py` on `bind`; output (one JSON line per delivery) to log_path.
+    `own_group`: in a process group of its own, so a test can kill the master and its workers at once."""
     env = {
         **os.environ,
         "PERFILE_DATABASE_URL": db_url,
@@ -42,6 +45,7 @@ def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Ite
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
         try:
             yield process
