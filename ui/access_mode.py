@@ -97,7 +97,7 @@ def enforce() -> AccessMode:
         st.stop()
     if mode.local:
         banner = LOCAL_REMOTE_BANNER if mode.remote else LOCAL_BANNER
-        st.info(banner, icon=":material/lock_open:")
+        st.sidebar.info(banner, icon=":material/lock_open:")  # beside the navigation, on every page
     else:
         st.set_option("client.showErrorDetails", "none")  # tracebacks go to the server log only
     return mode
