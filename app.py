@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import access_mode
+
 # An emoji favicon is an inline SVG; a Material icon one would be fetched from fonts.gstatic.com,
 # and the dashboard makes no requests off this host.
 st.set_page_config(page_title="Perfile", page_icon="🚚", layout="wide")
+# Local mode (no login) serves 127.0.0.1 only, production hides error details: before any page.
+access_mode.enforce()
 
 navigation = st.navigation(
     [

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     )
     receiver_url: str = Field(default="http://127.0.0.1:8000", description="Where the webhook receiver listens.")
     dashboard_refresh_seconds: float = Field(default=3.0, ge=0.5, le=300)
+    dashboard_allow_remote_without_login: bool = Field(
+        default=False,
+        description="Local mode (no login) serves loopback only unless this deliberately allows other addresses.",
+    )
     display_timezone: str = Field(
         default="Europe/Stockholm", description="Times on screen are shown in this zone; storage is UTC."
     )

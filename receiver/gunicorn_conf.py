@@ -3,7 +3,7 @@
 Threads overlap the database round trips of one worker; two workers use both cores of a small
 box. Override with PERFILE_RECEIVER_BIND / _WORKERS / _THREADS.
 
-The receiver sits behind nginx (deploy/nginx/, started by scripts/run_stack.sh), so it binds an
+The receiver sits behind nginx (deploy/nginx/, the Procfile's `proxy` line), so it binds an
 internal loopback address and nginx takes the public port (8000). A gthread worker gives a
 connection its thread as soon as the headers arrive, and the thread then waits for the body
 with no timeout: a client that announces 1,000 bytes and sends 6 holds that thread for as long
@@ -26,3 +26,6 @@ keepalive = 30
 timeout = 30
 graceful_timeout = 10
 accesslog = None  # the app logs one structured line per delivery; nginx logs each request
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user, which a second
+# receiver instance on the same host would take over (docs/DEPLOY.md runs two); not used here.
+control_socket_disable = True

@@ -93,6 +93,12 @@ def pg_url(pg_template: str) -> Iterator[str]:
     yield from _pg_clone(pg_template)
 
 
+@pytest.fixture
+def empty_pg_url(pg_template: str) -> Iterator[str]:
+    """An empty PostgreSQL database, no tables at all (a restore target): a copy of template0."""
+    yield from _pg_clone("template0")
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.db"

@@ -7,12 +7,12 @@ import argparse
 import getpass
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from perfile_core.bootstrap import Perfile
 from perfile_core.cli.files import write_new_file
+from perfile_core.cli.repeat import run_passes
 from perfile_core.services import claims as claim_service
 from perfile_core.services import notifications
 from perfile_core.services.booking import book_order
@@ -60,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     send = add("send-notifications", "send queued customer e-mails over SMTP", _send)
     send.add_argument("--limit", type=int, default=200)
+    send.add_argument("--every", type=float, help="keep sending, this many seconds apart")
 
     notify = add("notify", "send the tracking e-mail for an order now", _notify)
     notify.add_argument("order", metavar="ORDER")
@@ -161,7 +162,7 @@ def _cancel(args: argparse.Namespace, app: Perfile) -> int:
 
 
 def _poll(args: argparse.Namespace, app: Perfile) -> int:
-    while True:
+    def one_pass() -> int:
         report = poll_tracking(app.db, app.couriers, limit=args.limit)
         print(
             f"polled {report.shipments} shipments: {report.events_new} new events, "
@@ -170,18 +171,24 @@ def _poll(args: argparse.Namespace, app: Perfile) -> int:
         )
         for order_number, message in report.errors:
             print(f"  {order_number}: {message}", file=sys.stderr)
-        if not args.every:
-            return 1 if report.errors and len(report.errors) == report.shipments else 0
-        time.sleep(args.every)
+        return 1 if report.errors and len(report.errors) == report.shipments else 0
+
+    return run_passes(one_pass, args.every)
 
 
 def _send(args: argparse.Namespace, app: Perfile) -> int:
-    report = notifications.send_pending(app.db, app.settings, limit=args.limit)
-    if report.kept_in_outbox:
-        print(f"no SMTP host configured (PERFILE_SMTP_HOST): {report.kept_in_outbox} messages stay in the outbox")
-    else:
-        print(f"sent {report.sent}, failed {report.failed}")
-    return 1 if report.failed else 0
+    def one_pass() -> int:
+        report = notifications.send_pending(app.db, app.settings, limit=args.limit)
+        if report.kept_in_outbox:
+            print(
+                f"no SMTP host configured (PERFILE_SMTP_HOST): {report.kept_in_outbox} messages stay in the outbox",
+                flush=True,
+            )
+        else:
+            print(f"sent {report.sent}, failed {report.failed}", flush=True)
+        return 1 if report.failed else 0
+
+    return run_passes(one_pass, args.every)
 
 
 def _notify(args: argparse.Namespace, app: Perfile) -> int:
@@ -223,11 +230,12 @@ def _simulate(args: argparse.Namespace, app: Perfile) -> int:
     from perfile_core.services.sandbox_simulation import simulate_sandbox
 
     with requests.Session() as session:
-        while True:
+
+        def one_pass() -> int:
             report = simulate_sandbox(app.db, app.couriers, app.settings, session, speed=args.speed)
             print(
                 f"{report.shipments} sandbox shipments: {report.sent} events sent, {report.failed} failed", flush=True
             )
-            if not args.every:
-                return 1 if report.failed else 0
-            time.sleep(args.every)
+            return 1 if report.failed else 0
+
+        return run_passes(one_pass, args.every)

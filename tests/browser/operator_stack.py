@@ -96,7 +96,8 @@ def checked_orders(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def row_of(page, order_number: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return next(cells for _, cells in grid_rows(page) if cells[1] == order_number)
+    # drawn_rows: the accessible table is empty for a moment while the grid redraws after a tick.
+    return next(cells for cells in drawn_rows(page) if cells[1] == order_number)
 
 
 def drawn_rows(page) -> list[list[str]]:  # type: ignore[no-untyped-def]

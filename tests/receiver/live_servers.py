@@ -27,8 +27,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Iterator[subprocess.Popen[bytes]]:
-    """`gunicorn -c receiver/gunicorn_conf.py` on `bind`; output (one JSON line per delivery) to log_path."""
+def gunicorn(
+    db_url: str, bind: str, log_path: Path, *, workers: int = 2, own_group: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`gunicorn -c receiver/gunicorn_conf.py` on `bind`; output (one JSON line per delivery) to log_path.
+    `own_group`: in a process group of its own, so a test can kill the master and its workers at once."""
     env = {
         **os.environ,
         "PERFILE_DATABASE_URL": db_url,
@@ -42,6 +45,7 @@ def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Ite
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
         try:
             yield process
@@ -51,9 +55,9 @@ def gunicorn(db_url: str, bind: str, log_path: Path, *, workers: int = 2) -> Ite
 
 @contextmanager
 def nginx_proxy(
-    listen_port: int, upstream: str, var_dir: Path, *, client_timeout: int
+    listen_port: int, upstream: str, var_dir: Path, *, client_timeout: int, template: str = "receiver"
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """nginx with deploy/nginx/receiver.conf.template, rendered by the script `make run` uses."""
+    """nginx with deploy/nginx/<template>.conf.template, rendered by the script `make run` uses."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(binary, os.X_OK):
         pytest.fail("nginx is missing: `make system-deps` installs it (the receiver's proxy)")
@@ -67,6 +71,7 @@ def nginx_proxy(
             f"--var-dir={var_dir}",
             f"--output={conf}",
             f"--client-timeout={client_timeout}",
+            f"--template={template}",
         ],
         cwd=ROOT,
         check=True,

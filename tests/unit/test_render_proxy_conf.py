@@ -27,11 +27,19 @@ def test_renders_every_parameter(tmp_path: Path) -> None:
     assert "client_body_timeout 10s;" in conf and "client_max_body_size 1m;" in conf
 
 
+def test_several_receiver_instances(tmp_path: Path) -> None:
+    result = _render(tmp_path, "--upstream=127.0.0.1:8001,127.0.0.1:8002")
+    assert result.returncode == 0, result.stderr
+    conf = (tmp_path / "r.conf").read_text()
+    assert "server 127.0.0.1:8001;\n        server 127.0.0.1:8002;" in conf
+
+
 @pytest.mark.parametrize(
     ("flag", "named"),
     [
         ("--listen=127.0.0.1:80; include /etc/passwd", "listen"),
         ("--upstream=evil }", "upstream"),
+        ("--upstream=127.0.0.1:8001,evil }", "upstream"),
         ("--max-body=1g;", "max body"),
         ("--client-timeout=0", "client_timeout"),
     ],
