@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 
+from perfile_core.db.delivery_columns import ALL_MEASURES
 from perfile_core.db.types import JSONType, UTCDateTime
 
 # Integer primary keys autoincrement on SQLite only as INTEGER; BIGINT elsewhere.
@@ -277,4 +278,36 @@ audit_log = Table(
     Column("order_id", BigId, ForeignKey("orders.id"), index=True),
     Column("details", JSONType, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Delivery analytics per created day (UTC), courier ("" for none), store and destination region
+# (domain.delivery_stats): sums of db/delivery_sql.contributions over live orders. On PostgreSQL
+# a trigger on orders keeps it current on every write (migration 0010, db/delivery_rollup_sql.py);
+# SQLite analytics read orders directly and leave it empty.
+delivery_rollup = Table(
+    "delivery_rollup",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("courier", String(40), primary_key=True),
+    Column("store_id", BigId, primary_key=True),
+    Column("region", String(8), primary_key=True),
+    *(
+        Column(name, BigInteger if name == "delivery_seconds" else Integer, nullable=False, default=0)
+        for name in ALL_MEASURES
+    ),
+)
+
+# One row per tracking poller pass: what it did, and each courier it could not reach.
+poller_runs = Table(
+    "poller_runs",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("shipments", Integer, nullable=False),
+    Column("events_new", Integer, nullable=False),
+    Column("status_changes", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("errors", JSONType, nullable=False, default=list),  # [{"order", "courier", "message"}]
+    Index("ix_poller_runs_started", text("started_at DESC")),
 )

@@ -1,0 +1,156 @@
+"""The delivery rollup on PostgreSQL: a trigger on `orders` keeps `delivery_rollup` current.
+
+Every write path (the services, the receiver's single-statement fast path, bulk SQL) changes
+orders, so the rollup is kept by the database: a row trigger takes the old row's
+contribution out and puts the new row's in, with an upsert that adds to the counters (so
+concurrent writers never lose an increment). It fires on an UPDATE only when a column the
+measures read changed, so a courier scan that moves nothing analytics count costs nothing.
+The contributions restate `db/delivery_sql.contributions` in PL/pgSQL;
+`tests/core/test_delivery_rollup.py` holds the rollup equal to the on-the-fly aggregate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, insert, select, text
+
+from perfile_core.db.delivery_columns import ALL_MEASURES, BIN_COLUMNS, KEY_COLUMNS, REASON_COLUMNS, REASONS
+from perfile_core.db.delivery_sql import contributions, created_day, region
+from perfile_core.db.tables import delivery_rollup, orders
+from perfile_core.domain.delivery_stats import BIN_EDGES_HOURS
+from perfile_core.domain.status import ExceptionReason, Status
+from perfile_core.domain.time_utils import DEFAULT_DELIVERY_ZONE, DELIVERY_ZONES
+
+# Columns whose change can change a contribution (the trigger's WHEN).
+WATCHED = (
+    "deleted_at",
+    "created_at",
+    "courier",
+    "store_id",
+    "country_code",
+    "postal_code",
+    "order_status",
+    "tracking_number",
+    "estimated_delivery",
+    "delivered_at",
+    "shipped_at",
+    "exception_at",
+    "exception_reason",
+)
+
+
+def _apply_function() -> str:
+    zone = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in DELIVERY_ZONES.items())
+    edges = ",".join(str(edge * 3600) for edge in BIN_EDGES_HOURS)
+    known = ",".join(f"'{reason}'" for reason in REASONS if reason != ExceptionReason.OTHER.value)
+    values = {
+        "orders": "sign",
+        "tracked": "sign * v_tracked::int",
+        "delivered": "sign * v_delivered::int",
+        "promised": "sign * v_promised::int",
+        "on_time": (
+            "sign * (v_promised AND (r.delivered_at AT TIME ZONE "
+            f"(CASE upper(r.country_code) {zone} ELSE '{DEFAULT_DELIVERY_ZONE}' END))::date"
+            " <= r.estimated_delivery)::int"
+        ),
+        "exceptions": "sign * v_excepted::int",
+        "delivery_seconds": "CASE WHEN v_timed THEN sign * v_secs ELSE 0 END",
+    }
+    for column, reason in zip(REASON_COLUMNS, REASONS, strict=True):
+        values[column] = f"sign * (v_excepted AND v_reason = '{reason}')::int"
+    for index, column in enumerate(BIN_COLUMNS):
+        values[column] = f"sign * (v_timed AND v_bin = {index})::int"
+    columns = ", ".join((*KEY_COLUMNS, *ALL_MEASURES))
+    updates = ", ".join(f"{name} = delivery_rollup.{name} + EXCLUDED.{name}" for name in ALL_MEASURES)
+    return f"""
+CREATE OR REPLACE FUNCTION perfile_delivery_rollup_apply(r orders, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_delivered boolean := r.order_status = '{Status.DELIVERED.value}';
+  v_timed boolean := v_delivered AND r.delivered_at IS NOT NULL;
+  v_promised boolean := v_timed AND r.estimated_delivery IS NOT NULL;
+  v_tracked boolean := r.tracking_number IS NOT NULL;
+  v_excepted boolean := v_tracked AND r.exception_at IS NOT NULL;
+  v_reason text := CASE WHEN r.exception_reason IN ({known}) THEN r.exception_reason ELSE 'other' END;
+  v_secs bigint := CASE WHEN v_timed THEN floor(extract(epoch FROM r.delivered_at))::bigint
+    - floor(extract(epoch FROM coalesce(r.shipped_at, r.created_at)))::bigint ELSE 0 END;
+  v_bin integer := greatest(width_bucket(v_secs, ARRAY[{edges}]::bigint[]) - 1, 0);
+BEGIN
+  INSERT INTO delivery_rollup ({columns})
+  VALUES (
+    (r.created_at AT TIME ZONE 'UTC')::date,
+    coalesce(r.courier, ''),
+    r.store_id,
+    CASE WHEN coalesce(r.country_code, '') = '' THEN ''
+      ELSE upper(r.country_code) || '-' || substr(coalesce(r.postal_code, ''), 1, 1) END,
+    {", ".join(values[name] for name in ALL_MEASURES)}
+  )
+  ON CONFLICT (day, courier, store_id, region) DO UPDATE SET {updates};
+END $$
+"""
+
+
+TRIGGER_FUNCTION = """
+CREATE OR REPLACE FUNCTION perfile_delivery_rollup_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.deleted_at IS NULL THEN
+    PERFORM perfile_delivery_rollup_apply(OLD, -1);
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN
+    PERFORM perfile_delivery_rollup_apply(NEW, 1);
+  END IF;
+  RETURN NULL;
+END $$
+"""
+
+TRUNCATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION perfile_delivery_rollup_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE delivery_rollup;
+  RETURN NULL;
+END $$
+"""
+
+
+def create_statements() -> list[str]:
+    changed = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in WATCHED)
+    return [
+        _apply_function(),
+        TRIGGER_FUNCTION,
+        TRUNCATE_FUNCTION,
+        "CREATE TRIGGER delivery_rollup_insert AFTER INSERT OR DELETE ON orders"
+        " FOR EACH ROW EXECUTE FUNCTION perfile_delivery_rollup_row()",
+        "CREATE TRIGGER delivery_rollup_update AFTER UPDATE ON orders"
+        f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION perfile_delivery_rollup_row()",
+        "CREATE TRIGGER delivery_rollup_truncate AFTER TRUNCATE ON orders"
+        " FOR EACH STATEMENT EXECUTE FUNCTION perfile_delivery_rollup_truncate()",
+    ]
+
+
+DROP_STATEMENTS = [
+    "DROP TRIGGER IF EXISTS delivery_rollup_insert ON orders",
+    "DROP TRIGGER IF EXISTS delivery_rollup_update ON orders",
+    "DROP TRIGGER IF EXISTS delivery_rollup_truncate ON orders",
+    "DROP FUNCTION IF EXISTS perfile_delivery_rollup_row()",
+    "DROP FUNCTION IF EXISTS perfile_delivery_rollup_truncate()",
+    "DROP FUNCTION IF EXISTS perfile_delivery_rollup_apply(orders, integer)",
+]
+
+
+def on_the_fly_rollup(conn: Connection) -> Select[Any]:
+    """The rollup's rows computed from the orders: what the trigger keeps, and the rebuild."""
+    keys = [created_day(conn), func.coalesce(orders.c.courier, ""), orders.c.store_id, region()]
+    labelled = [key.label(name) for key, name in zip(keys, KEY_COLUMNS, strict=True)]
+    sums = [func.sum(expression).label(name) for name, expression in contributions(conn).items()]
+    return select(*labelled, *sums).where(orders.c.deleted_at.is_(None)).group_by(*keys)
+
+
+def rebuild(conn: Connection) -> int:
+    """Recompute the rollup from the orders (the migration's backfill, a bulk load's finish)."""
+    conn.execute(text("DELETE FROM delivery_rollup"))
+    query = on_the_fly_rollup(conn)
+    result = conn.execute(insert(delivery_rollup).from_select([*KEY_COLUMNS, *ALL_MEASURES], query))
+    return result.rowcount
