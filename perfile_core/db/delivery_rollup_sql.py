@@ -5,7 +5,7 @@ orders, so the rollup is kept by the database: a row trigger takes the old row's
 contribution out and puts the new row's in, with an upsert that adds to the counters (so
 concurrent writers never lose an increment). It fires on an UPDATE only when a column the
 measures read changed, so a courier scan that moves nothing analytics count costs nothing.
-The contributions restate `db/delivery_sql.contributions` in PL/pgSQL;
+Its contributions restate `db/delivery_sql.order_facts` in PL/pgSQL;
 `tests/core/test_delivery_rollup.py` holds the rollup equal to the on-the-fly aggregate.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, text
+from sqlalchemy import Connection, Select, insert, select, text
 
 from perfile_core.db.delivery_columns import ALL_MEASURES, BIN_COLUMNS, KEY_COLUMNS, REASON_COLUMNS, REASONS
-from perfile_core.db.delivery_sql import contributions, created_day, region
+from perfile_core.db.delivery_sql import measure_sums, order_facts
 from perfile_core.db.tables import delivery_rollup, orders
 from perfile_core.domain.delivery_stats import BIN_EDGES_HOURS
 from perfile_core.domain.status import ExceptionReason, Status
@@ -142,15 +142,12 @@ DROP_STATEMENTS = [
 
 def on_the_fly_rollup(conn: Connection) -> Select[Any]:
     """The rollup's rows computed from the orders: what the trigger keeps, and the rebuild."""
-    keys = [created_day(conn), func.coalesce(orders.c.courier, ""), orders.c.store_id, region()]
-    labelled = [key.label(name) for key, name in zip(keys, KEY_COLUMNS, strict=True)]
-    sums = [func.sum(expression).label(name) for name, expression in contributions(conn).items()]
-    return select(*labelled, *sums).where(orders.c.deleted_at.is_(None)).group_by(*keys)
+    facts = order_facts(conn, [orders.c.deleted_at.is_(None)])
+    keys = [facts.c[name] for name in KEY_COLUMNS]
+    return select(*keys, *measure_sums(facts)).group_by(*keys)
 
 
-def rebuild(conn: Connection) -> int:
+def rebuild(conn: Connection) -> None:
     """Recompute the rollup from the orders (the migration's backfill, a bulk load's finish)."""
     conn.execute(text("DELETE FROM delivery_rollup"))
-    query = on_the_fly_rollup(conn)
-    result = conn.execute(insert(delivery_rollup).from_select([*KEY_COLUMNS, *ALL_MEASURES], query))
-    return result.rowcount
+    conn.execute(insert(delivery_rollup).from_select([*KEY_COLUMNS, *ALL_MEASURES], on_the_fly_rollup(conn)))

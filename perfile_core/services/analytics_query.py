@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CTE, Connection, false, func, literal, select, union_all
 
 from perfile_core.db.delivery_columns import ALL_MEASURES
-from perfile_core.db.delivery_sql import contributions, period_start, region
+from perfile_core.db.delivery_sql import measure_sums, order_facts, period_start, region
 from perfile_core.db.tables import delivery_rollup, orders, stores
 from perfile_core.domain import store_names
 from perfile_core.domain.time_utils import UTC
@@ -72,8 +72,7 @@ def _orders_base(conn: Connection, flt: AnalyticsFilter) -> CTE:
         where.append(orders.c.courier.in_(flt.couriers))
     if flt.regions:
         where.append(region().in_(flt.regions))
-    courier = func.coalesce(orders.c.courier, "")
-    week = period_start(conn, "week", orders.c.created_at)
-    sums = [func.sum(expression).label(name) for name, expression in contributions(conn).items()]
-    query = select(courier.label("courier"), week.label("week"), *sums).where(*where)
-    return query.group_by(courier, week).cte("base")
+    facts = order_facts(conn, where)
+    week = period_start(conn, "week", facts.c.created_at)
+    query = select(facts.c.courier.label("courier"), week.label("week"), *measure_sums(facts))
+    return query.group_by(facts.c.courier, week).cte("base")
