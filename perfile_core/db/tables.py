@@ -67,6 +67,7 @@ stores = Table(
     Column("pickup_address", JSONType, nullable=False, default=dict),
     Column("webhook_secret", String(255)),
     Column("webhook_secret_previous", String(255)),  # still accepted during rotation
+    Column("webhook_secret_set_at", UTCDateTime),  # when the current secret was set (migration 0009)
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -80,6 +81,7 @@ courier_accounts = Table(
     Column("base_url", String(500)),
     Column("webhook_secret", String(255)),
     Column("webhook_secret_previous", String(255)),
+    Column("webhook_secret_set_at", UTCDateTime),  # when the current secret was set (migration 0009)
     Column("settings", JSONType, nullable=False, default=dict),  # e.g. a rate table
     Column("enabled", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -281,7 +283,7 @@ audit_log = Table(
 )
 
 # Delivery analytics per created day (UTC), courier ("" for none), store and destination region
-# (domain.delivery_stats): sums of db/delivery_sql.contributions over live orders. On PostgreSQL
+# (domain.delivery_stats): sums of db/delivery_sql.order_facts over live orders. On PostgreSQL
 # a trigger on orders keeps it current on every write (migration 0010, db/delivery_rollup_sql.py);
 # SQLite analytics read orders directly and leave it empty.
 delivery_rollup = Table(
@@ -295,6 +297,22 @@ delivery_rollup = Table(
         Column(name, BigInteger if name == "delivery_seconds" else Integer, nullable=False, default=0)
         for name in ALL_MEASURES
     ),
+)
+
+# Deliveries that left nothing in the inbox: duplicates and refusals (bad signature, unknown
+# source, malformed body), with the answer's code and reason; a few per second per process at
+# most (services/webhook_refusals.py), so a flood of bad requests cannot fill the database.
+webhook_refusals = Table(
+    "webhook_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("source", String(60), nullable=False),
+    Column("result", String(20), nullable=False),  # duplicate | rejected
+    Column("status", Integer, nullable=False),  # the HTTP status answered
+    Column("code", String(60)),  # the error code answered
+    Column("detail", String(500)),
+    Column("request_id", String(64)),
+    Column("received_at", UTCDateTime, nullable=False),
 )
 
 # One row per tracking poller pass: what it did, and each courier it could not reach.

@@ -61,6 +61,7 @@ def add_store(
                 platform=platform,
                 shop_domain=shop_domain,
                 webhook_secret=webhook_secret or None,
+                webhook_secret_set_at=utcnow() if webhook_secret else None,
                 pickup_address=pickup_address or {},
                 created_at=utcnow(),
             )
@@ -78,7 +79,11 @@ def rotate_store_secret(db: Engine, key: str, new_secret: str) -> None:
         conn.execute(
             stores.update()
             .where(stores.c.key == key)
-            .values(webhook_secret=new_secret, webhook_secret_previous=current.webhook_secret)
+            .values(
+                webhook_secret=new_secret,
+                webhook_secret_previous=current.webhook_secret,
+                webhook_secret_set_at=utcnow(),
+            )
         )
 
 
@@ -140,6 +145,8 @@ def configure_courier(
             values["base_url"] = base_url.rstrip("/")
         if webhook_secret is not None:
             values["webhook_secret"] = webhook_secret
+            if existing is None or existing.webhook_secret != webhook_secret:
+                values["webhook_secret_set_at"] = now
             if existing is not None and existing.webhook_secret != webhook_secret:
                 values["webhook_secret_previous"] = existing.webhook_secret
         if credentials is not None:
