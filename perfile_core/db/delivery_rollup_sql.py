@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select, text
+from sqlalchemy import Connection, Select, func, insert, select, text
 
 from perfile_core.db.delivery_columns import ALL_MEASURES, BIN_COLUMNS, KEY_COLUMNS, REASON_COLUMNS, REASONS
 from perfile_core.db.delivery_sql import measure_sums, order_facts
-from perfile_core.db.tables import delivery_rollup, orders
+from perfile_core.db.tables import delivery_rollup, delivery_rollup_weekly, orders
 from perfile_core.domain.delivery_stats import BIN_EDGES_HOURS
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.domain.time_utils import DEFAULT_DELIVERY_ZONE, DELIVERY_ZONES
@@ -61,8 +61,20 @@ def _apply_function() -> str:
         values[column] = f"sign * (v_excepted AND v_reason = '{reason}')::int"
     for index, column in enumerate(BIN_COLUMNS):
         values[column] = f"sign * (v_timed AND v_bin = {index})::int"
-    columns = ", ".join((*KEY_COLUMNS, *ALL_MEASURES))
-    updates = ", ".join(f"{name} = delivery_rollup.{name} + EXCLUDED.{name}" for name in ALL_MEASURES)
+    measures = ", ".join(values[name] for name in ALL_MEASURES)
+    keys = """coalesce(r.courier, ''),
+    r.store_id,
+    CASE WHEN coalesce(r.country_code, '') = '' THEN ''
+      ELSE upper(r.country_code) || '-' || substr(coalesce(r.postal_code, ''), 1, 1) END"""
+
+    def upsert(table: str, period: str, start: str) -> str:
+        columns = ", ".join((period, *KEY_COLUMNS[1:], *ALL_MEASURES))
+        updates = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in ALL_MEASURES)
+        return (
+            f"INSERT INTO {table} ({columns}) VALUES ({start}, {keys}, {measures})\n"
+            f"  ON CONFLICT ({period}, courier, store_id, region) DO UPDATE SET {updates};"
+        )
+
     return f"""
 CREATE OR REPLACE FUNCTION perfile_delivery_rollup_apply(r orders, sign integer) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -76,17 +88,10 @@ DECLARE
   v_secs bigint := CASE WHEN v_timed THEN floor(extract(epoch FROM r.delivered_at))::bigint
     - floor(extract(epoch FROM coalesce(r.shipped_at, r.created_at)))::bigint ELSE 0 END;
   v_bin integer := greatest(width_bucket(v_secs, ARRAY[{edges}]::bigint[]) - 1, 0);
+  v_day date := (r.created_at AT TIME ZONE 'UTC')::date;
 BEGIN
-  INSERT INTO delivery_rollup ({columns})
-  VALUES (
-    (r.created_at AT TIME ZONE 'UTC')::date,
-    coalesce(r.courier, ''),
-    r.store_id,
-    CASE WHEN coalesce(r.country_code, '') = '' THEN ''
-      ELSE upper(r.country_code) || '-' || substr(coalesce(r.postal_code, ''), 1, 1) END,
-    {", ".join(values[name] for name in ALL_MEASURES)}
-  )
-  ON CONFLICT (day, courier, store_id, region) DO UPDATE SET {updates};
+  {upsert("delivery_rollup", "day", "v_day")}
+  {upsert("delivery_rollup_weekly", "week", "date_trunc('week', v_day)::date")}
 END $$
 """
 
@@ -109,7 +114,7 @@ TRUNCATE_FUNCTION = """
 CREATE OR REPLACE FUNCTION perfile_delivery_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE delivery_rollup;
+  TRUNCATE delivery_rollup, delivery_rollup_weekly;
   RETURN NULL;
 END $$
 """
@@ -147,7 +152,18 @@ def on_the_fly_rollup(conn: Connection) -> Select[Any]:
     return select(*keys, *measure_sums(facts)).group_by(*keys)
 
 
+def weekly_from_daily(conn: Connection) -> Select[Any]:
+    """The weekly rollup's rows, summed from the daily rollup's."""
+    week = func.date(func.date_trunc("week", delivery_rollup.c.day))
+    keys = [week, *(delivery_rollup.c[name] for name in KEY_COLUMNS[1:])]
+    sums = [func.sum(delivery_rollup.c[name]).label(name) for name in ALL_MEASURES]
+    return select(*keys, *sums).group_by(*keys)
+
+
 def rebuild(conn: Connection) -> None:
-    """Recompute the rollup from the orders (the migration's backfill, a bulk load's finish)."""
+    """Recompute both rollups from the orders (the migration's backfill, a bulk load's finish)."""
     conn.execute(text("DELETE FROM delivery_rollup"))
+    conn.execute(text("DELETE FROM delivery_rollup_weekly"))
     conn.execute(insert(delivery_rollup).from_select([*KEY_COLUMNS, *ALL_MEASURES], on_the_fly_rollup(conn)))
+    weekly = ["week", *KEY_COLUMNS[1:], *ALL_MEASURES]
+    conn.execute(insert(delivery_rollup_weekly).from_select(weekly, weekly_from_daily(conn)))

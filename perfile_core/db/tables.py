@@ -282,22 +282,29 @@ audit_log = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+
 # Delivery analytics per created day (UTC), courier ("" for none), store and destination region
 # (domain.delivery_stats): sums of db/delivery_sql.order_facts over live orders. On PostgreSQL
 # a trigger on orders keeps it current on every write (migration 0010, db/delivery_rollup_sql.py);
-# SQLite analytics read orders directly and leave it empty.
-delivery_rollup = Table(
-    "delivery_rollup",
-    metadata,
-    Column("day", Date, primary_key=True),
-    Column("courier", String(40), primary_key=True),
-    Column("store_id", BigId, primary_key=True),
-    Column("region", String(8), primary_key=True),
-    *(
-        Column(name, BigInteger if name == "delivery_seconds" else Integer, nullable=False, default=0)
-        for name in ALL_MEASURES
-    ),
-)
+# SQLite analytics read orders directly and leave it empty. delivery_rollup_weekly holds the
+# same sums per week (the Monday it starts), so a long period sums a seventh of the rows.
+def _rollup(name: str, period: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(period, Date, primary_key=True),
+        Column("courier", String(40), primary_key=True),
+        Column("store_id", BigId, primary_key=True),
+        Column("region", String(8), primary_key=True),
+        *(
+            Column(measure, BigInteger if measure == "delivery_seconds" else Integer, nullable=False, default=0)
+            for measure in ALL_MEASURES
+        ),
+    )
+
+
+delivery_rollup = _rollup("delivery_rollup", "day")
+delivery_rollup_weekly = _rollup("delivery_rollup_weekly", "week")
 
 # Deliveries that left nothing in the inbox: duplicates and refusals (bad signature, unknown
 # source, malformed body), with the answer's code and reason; a few per second per process at

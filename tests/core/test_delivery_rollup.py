@@ -14,31 +14,40 @@ from sqlalchemy import Engine, select, text
 
 from perfile_core.db import delivery_rollup_sql
 from perfile_core.db.delivery_columns import ALL_MEASURES, KEY_COLUMNS
-from perfile_core.db.tables import delivery_rollup
+from perfile_core.db.tables import delivery_rollup, delivery_rollup_weekly
 from perfile_core.services import orders as order_service
 from perfile_core.services.analytics import AnalyticsFilter, delivery_analytics
+from perfile_core.services.analytics_query import full_weeks
 from perfile_core.services.seed import seed_demo
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 ANCHOR = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
-def _rows(rows) -> dict[tuple, tuple]:
+def _rows(rows, period: str = "day") -> dict[tuple, tuple]:
     """Rows by key, without the all-zero rows a group keeps when its orders move elsewhere."""
     result = {}
     for row in rows:
         values = tuple(int(getattr(row, name)) for name in ALL_MEASURES)
         if any(values):
-            result[tuple(getattr(row, name) for name in KEY_COLUMNS)] = values
+            result[tuple(getattr(row, name) for name in (period, *KEY_COLUMNS[1:]))] = values
     return result
 
 
 def assert_rollup_matches(db: Engine) -> None:
+    """Both rollups equal the orders' aggregate: the daily one row by row, the weekly one as the
+    daily aggregate summed per week."""
     with db.connect() as conn:
         kept = _rows(conn.execute(select(delivery_rollup)))
         computed = _rows(conn.execute(delivery_rollup_sql.on_the_fly_rollup(conn)))
-    assert kept == computed
-    assert kept, "the comparison needs data"
+        assert kept == computed
+        assert kept, "the comparison needs data"
+        weekly = _rows(conn.execute(select(delivery_rollup_weekly)), period="week")
+        per_week: dict[tuple, list[int]] = {}
+        for (day, *rest), values in computed.items():
+            key = (day - timedelta(days=day.weekday()), *rest)
+            per_week[key] = [a + b for a, b in zip(per_week.get(key, [0] * len(values)), values, strict=True)]
+        assert weekly == {key: tuple(values) for key, values in per_week.items() if any(values)}
 
 
 def assert_reports_match(db: Engine, flt: AnalyticsFilter) -> None:
@@ -79,7 +88,10 @@ def test_rollup_follows_every_kind_of_write(pg_db: Engine) -> None:
         AnalyticsFilter(),
         AnalyticsFilter(couriers=("postnord", "bring")),
         AnalyticsFilter(store_keys=("demo-woo",), regions=("SE-1", "NO-0")),
-        AnalyticsFilter(created_from=date(2026, 11, 10), created_to=date(2026, 11, 16)),
+        AnalyticsFilter(created_from=date(2026, 11, 10), created_to=date(2026, 11, 16)),  # no whole week
+        AnalyticsFilter(created_from=date(2026, 10, 29), created_to=date(2026, 11, 18)),  # two, and days around
+        AnalyticsFilter(created_from=date(2026, 11, 2), created_to=date(2026, 11, 15), couriers=("dhl",)),
+        AnalyticsFilter(created_to=date(2026, 11, 11)),
     ):
         assert_reports_match(pg_db, flt)
 
@@ -100,6 +112,15 @@ def test_concurrent_writers_to_one_rollup_row_lose_nothing(pg_db: Engine) -> Non
     assert_rollup_matches(pg_db)
     total = delivery_analytics(pg_db).total
     assert (total.orders, total.delivered, total.exceptions, total.reasons) == (12, 12, 12, {"failed_attempt": 12})
+
+
+def test_whole_weeks_inside_a_period() -> None:
+    thursday, wednesday = date(2026, 10, 29), date(2026, 11, 18)
+    assert full_weeks(thursday, wednesday) == (date(2026, 11, 2), date(2026, 11, 9))
+    assert full_weeks(date(2026, 11, 2), date(2026, 11, 8)) == (date(2026, 11, 2), date(2026, 11, 2))
+    assert full_weeks(date(2026, 11, 3), date(2026, 11, 9)) is None
+    assert full_weeks(None, wednesday) == (None, date(2026, 11, 9))
+    assert full_weeks(thursday, None) == (date(2026, 11, 2), None)
 
 
 def test_truncating_orders_empties_the_rollup(pg_db: Engine) -> None:
