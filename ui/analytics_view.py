@@ -186,7 +186,7 @@ def _weekly_lines(frame: pd.DataFrame, field: str, title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week:T", title="Week"),
+            x=alt.X("week:O", title="Week (starting Monday)", axis=alt.Axis(labelAngle=-45)),
             y=alt.Y(f"{field}:Q", title=title),
             color=alt.Color("courier:N", title="Courier"),
             tooltip=["week", "courier", alt.Tooltip(f"{field}:Q", format=".1f")],

@@ -69,7 +69,8 @@ def render_deliveries(sources: list[SourceCounts], problems: list[DeliveryProble
             for p in problems
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Received": TIME})
+    wide = st.column_config.TextColumn(width="large")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Received": TIME, "Reason": wide})
 
 
 def render_poller(runs: list[PollerRun]) -> None:
@@ -100,7 +101,9 @@ def render_poller(runs: list[PollerRun]) -> None:
         }
         for run in runs
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={"Started": TIME})
+    wide = st.column_config.TextColumn(width="large")
+    config = {"Started": TIME, "First failure": wide}
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
 
 
 def render_outbox(summary: OutboxSummary) -> None:
