@@ -40,44 +40,31 @@ WATCHED = (
 )
 
 
-def _apply_function() -> str:
+def _measures_function() -> str:
+    """perfile_delivery_measures(r): what one live order adds to each measure, in ALL_MEASURES order."""
     zone = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in DELIVERY_ZONES.items())
     edges = ",".join(str(edge * 3600) for edge in BIN_EDGES_HOURS)
     known = ",".join(f"'{reason}'" for reason in REASONS if reason != ExceptionReason.OTHER.value)
     values = {
-        "orders": "sign",
-        "tracked": "sign * v_tracked::int",
-        "delivered": "sign * v_delivered::int",
-        "promised": "sign * v_promised::int",
+        "orders": "1",
+        "tracked": "v_tracked::int",
+        "delivered": "v_delivered::int",
+        "promised": "v_promised::int",
         "on_time": (
-            "sign * (v_promised AND (r.delivered_at AT TIME ZONE "
+            "(v_promised AND (r.delivered_at AT TIME ZONE "
             f"(CASE upper(r.country_code) {zone} ELSE '{DEFAULT_DELIVERY_ZONE}' END))::date"
             " <= r.estimated_delivery)::int"
         ),
-        "exceptions": "sign * v_excepted::int",
-        "delivery_seconds": "CASE WHEN v_timed THEN sign * v_secs ELSE 0 END",
+        "exceptions": "v_excepted::int",
+        "delivery_seconds": "v_secs",
     }
     for column, reason in zip(REASON_COLUMNS, REASONS, strict=True):
-        values[column] = f"sign * (v_excepted AND v_reason = '{reason}')::int"
+        values[column] = f"(v_excepted AND v_reason = '{reason}')::int"
     for index, column in enumerate(BIN_COLUMNS):
-        values[column] = f"sign * (v_timed AND v_bin = {index})::int"
-    measures = ", ".join(values[name] for name in ALL_MEASURES)
-    keys = """coalesce(r.courier, ''),
-    r.store_id,
-    CASE WHEN coalesce(r.country_code, '') = '' THEN ''
-      ELSE upper(r.country_code) || '-' || substr(coalesce(r.postal_code, ''), 1, 1) END"""
-
-    def upsert(table: str, period: str, start: str) -> str:
-        columns = ", ".join((period, *KEY_COLUMNS[1:], *ALL_MEASURES))
-        updates = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in ALL_MEASURES)
-        return (
-            f"INSERT INTO {table} ({columns}) VALUES ({start}, {keys}, {measures})\n"
-            f"  ON CONFLICT ({period}, courier, store_id, region) DO UPDATE SET {updates};"
-        )
-
+        values[column] = f"(v_timed AND v_bin = {index})::int"
     return f"""
-CREATE OR REPLACE FUNCTION perfile_delivery_rollup_apply(r orders, sign integer) RETURNS void
-LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION perfile_delivery_measures(r orders) RETURNS bigint[]
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_delivered boolean := r.order_status = '{Status.DELIVERED.value}';
   v_timed boolean := v_delivered AND r.delivered_at IS NOT NULL;
@@ -88,7 +75,31 @@ DECLARE
   v_secs bigint := CASE WHEN v_timed THEN floor(extract(epoch FROM r.delivered_at))::bigint
     - floor(extract(epoch FROM coalesce(r.shipped_at, r.created_at)))::bigint ELSE 0 END;
   v_bin integer := greatest(width_bucket(v_secs, ARRAY[{edges}]::bigint[]) - 1, 0);
+BEGIN
+  RETURN ARRAY[{", ".join(values[name] for name in ALL_MEASURES)}]::bigint[];
+END $$
+"""
+
+
+def _apply_function() -> str:
+    """perfile_delivery_rollup_apply(r, v): add the vector v to r's daily and weekly rows."""
+
+    def upsert(table: str, period: str, start: str) -> str:
+        columns = ", ".join((period, *KEY_COLUMNS[1:], *ALL_MEASURES))
+        measures = ", ".join(f"v[{index}]" for index in range(1, len(ALL_MEASURES) + 1))
+        updates = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in ALL_MEASURES)
+        return (
+            f"INSERT INTO {table} ({columns}) VALUES ({start}, coalesce(r.courier, ''), r.store_id, v_region,"
+            f" {measures})\n  ON CONFLICT ({period}, courier, store_id, region) DO UPDATE SET {updates};"
+        )
+
+    return f"""
+CREATE OR REPLACE FUNCTION perfile_delivery_rollup_apply(r orders, v bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
   v_day date := (r.created_at AT TIME ZONE 'UTC')::date;
+  v_region text := CASE WHEN coalesce(r.country_code, '') = '' THEN ''
+    ELSE upper(r.country_code) || '-' || substr(coalesce(r.postal_code, ''), 1, 1) END;
 BEGIN
   {upsert("delivery_rollup", "day", "v_day")}
   {upsert("delivery_rollup_weekly", "week", "date_trunc('week', v_day)::date")}
@@ -96,15 +107,34 @@ END $$
 """
 
 
+# An update that keeps the order in its rollup rows (the usual case: a status change) adds the
+# difference once, and nothing at all when no measure changed (in transit to out for delivery).
 TRIGGER_FUNCTION = """
 CREATE OR REPLACE FUNCTION perfile_delivery_rollup_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_old bigint[];
+  v_new bigint[];
 BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL
+     AND (OLD.created_at AT TIME ZONE 'UTC')::date = (NEW.created_at AT TIME ZONE 'UTC')::date
+     AND OLD.courier IS NOT DISTINCT FROM NEW.courier AND OLD.store_id = NEW.store_id
+     AND upper(OLD.country_code) IS NOT DISTINCT FROM upper(NEW.country_code)
+     AND substr(OLD.postal_code, 1, 1) IS NOT DISTINCT FROM substr(NEW.postal_code, 1, 1) THEN
+    v_old := perfile_delivery_measures(OLD);
+    v_new := perfile_delivery_measures(NEW);
+    IF v_old IS DISTINCT FROM v_new THEN
+      PERFORM perfile_delivery_rollup_apply(
+        NEW, ARRAY(SELECT n - o FROM unnest(v_new, v_old) AS d(n, o)));
+    END IF;
+    RETURN NULL;
+  END IF;
   IF TG_OP <> 'INSERT' AND OLD.deleted_at IS NULL THEN
-    PERFORM perfile_delivery_rollup_apply(OLD, -1);
+    PERFORM perfile_delivery_rollup_apply(
+      OLD, ARRAY(SELECT -m FROM unnest(perfile_delivery_measures(OLD)) AS d(m)));
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN
-    PERFORM perfile_delivery_rollup_apply(NEW, 1);
+    PERFORM perfile_delivery_rollup_apply(NEW, perfile_delivery_measures(NEW));
   END IF;
   RETURN NULL;
 END $$
@@ -123,6 +153,7 @@ END $$
 def create_statements() -> list[str]:
     changed = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in WATCHED)
     return [
+        _measures_function(),
         _apply_function(),
         TRIGGER_FUNCTION,
         TRUNCATE_FUNCTION,
@@ -141,7 +172,8 @@ DROP_STATEMENTS = [
     "DROP TRIGGER IF EXISTS delivery_rollup_truncate ON orders",
     "DROP FUNCTION IF EXISTS perfile_delivery_rollup_row()",
     "DROP FUNCTION IF EXISTS perfile_delivery_rollup_truncate()",
-    "DROP FUNCTION IF EXISTS perfile_delivery_rollup_apply(orders, integer)",
+    "DROP FUNCTION IF EXISTS perfile_delivery_rollup_apply(orders, bigint[])",
+    "DROP FUNCTION IF EXISTS perfile_delivery_measures(orders)",
 ]
 
 
