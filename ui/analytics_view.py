@@ -159,7 +159,7 @@ def render_charts(report: AnalyticsReport) -> None:
             .encode(
                 x=alt.X("bin:N", sort=alt.EncodingSortField("order"), title="Pickup to delivery"),
                 y=alt.Y("deliveries:Q", title="Deliveries"),
-                tooltip=["bin", "deliveries"],
+                tooltip=["bin:N", "deliveries:Q"],
             )
         )
         st.altair_chart(bars, width="stretch")
@@ -175,7 +175,7 @@ def render_charts(report: AnalyticsReport) -> None:
             .encode(
                 y=alt.Y("reason:N", sort="-x", title=None),
                 x=alt.X("orders:Q", title="Orders"),
-                tooltip=["reason", "orders"],
+                tooltip=["reason:N", "orders:Q"],
             )
         )
         st.altair_chart(chart, width="stretch")
@@ -189,6 +189,6 @@ def _weekly_lines(frame: pd.DataFrame, field: str, title: str) -> alt.Chart:
             x=alt.X("week:O", title="Week (starting Monday)", axis=alt.Axis(labelAngle=-45)),
             y=alt.Y(f"{field}:Q", title=title),
             color=alt.Color("courier:N", title="Courier"),
-            tooltip=["week", "courier", alt.Tooltip(f"{field}:Q", format=".1f")],
+            tooltip=["week:O", "courier:N", alt.Tooltip(f"{field}:Q", format=".1f")],
         )
     )

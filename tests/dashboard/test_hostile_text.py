@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -141,6 +141,7 @@ def test_hostile_text_from_every_source_is_shown_as_text_on_every_page(planted) 
     assert all(any(payload in toast for payload in PAYLOADS) for toast in toasts), toasts
 
     at = AppTest.from_file(str(ROOT / "pages" / "2_Analytics.py"), default_timeout=30).run()
+    at.date_input(key="a_period").set_value((T0.date() - timedelta(days=60), date.today())).run()
     assert_text_only(at)
     assert len(at.dataframe[0].value) >= 1
 
