@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from perfile_core.clock import utcnow
 from perfile_core.domain.couriers import COURIER_NAMES
-from perfile_core.domain.delivery_stats import BIN_COUNT, bin_label
 from perfile_core.services.analytics import AnalyticsFilter, AnalyticsReport, DeliveryStats, region_options
+from ui import analytics_charts as charts
 from ui.context import perfile
 from ui.filters import store_options
 
@@ -128,7 +127,7 @@ def _week_frame(report: AnalyticsReport) -> pd.DataFrame:
         for (courier, week), stats in report.by_courier_week.items()
         if courier
     ]
-    return pd.DataFrame(rows, columns=["week", "courier", "on_time", "median", "p90", "exception_rate"])
+    return pd.DataFrame(rows, columns=charts.WEEKLY_COLUMNS)
 
 
 def render_charts(report: AnalyticsReport) -> None:
@@ -136,59 +135,16 @@ def render_charts(report: AnalyticsReport) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("On-time rate per week")
-        chart = _weekly_lines(weekly.dropna(subset=["on_time"]), "on_time", "On time (%)")
-        st.altair_chart(chart, width="stretch")
+        frame = weekly.dropna(subset=["on_time"])
+        st.altair_chart(charts.with_data(charts.weekly_lines("on_time", "On time (%)"), frame), width="stretch")
     with right:
         st.subheader("Median delivery time per week")
-        st.altair_chart(_weekly_lines(weekly.dropna(subset=["median"]), "median", "Median (h)"), width="stretch")
+        frame = weekly.dropna(subset=["median"])
+        st.altair_chart(charts.with_data(charts.weekly_lines("median", "Median (h)"), frame), width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader("Delivery time distribution")
-        bins = pd.DataFrame(
-            {
-                "bin": [bin_label(i) for i in range(BIN_COUNT)],
-                "order": range(BIN_COUNT),
-                "deliveries": report.total.bins,
-            }
-            if report.total.bins
-            else {"bin": [], "order": [], "deliveries": []}
-        )
-        bars = (
-            alt.Chart(bins)
-            .mark_bar()
-            .encode(
-                x=alt.X("bin:N", sort=alt.EncodingSortField("order"), title="Pickup to delivery"),
-                y=alt.Y("deliveries:Q", title="Deliveries"),
-                tooltip=["bin:N", "deliveries:Q"],
-            )
-        )
-        st.altair_chart(bars, width="stretch")
+        st.altair_chart(charts.histogram(report.total.bins), width="stretch")
     with right:
         st.subheader("Exception reasons")
-        reasons = pd.DataFrame(
-            [{"reason": reason.replace("_", " "), "orders": n} for reason, n in report.total.reasons.items()],
-            columns=["reason", "orders"],
-        )
-        chart = (
-            alt.Chart(reasons)
-            .mark_bar()
-            .encode(
-                y=alt.Y("reason:N", sort="-x", title=None),
-                x=alt.X("orders:Q", title="Orders"),
-                tooltip=["reason:N", "orders:Q"],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
-
-
-def _weekly_lines(frame: pd.DataFrame, field: str, title: str) -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:O", title="Week (starting Monday)", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y(f"{field}:Q", title=title),
-            color=alt.Color("courier:N", title="Courier"),
-            tooltip=["week:O", "courier:N", alt.Tooltip(f"{field}:Q", format=".1f")],
-        )
-    )
+        st.altair_chart(charts.reasons(report.total.reasons), width="stretch")
