@@ -169,3 +169,23 @@ def test_histogram_rules() -> None:
     assert percentile_hours([0] * 36 + [3], 0.5) == 240.0  # the open bin reports its start
     assert destination_region("se", "11122") == "SE-1"
     assert destination_region(None, "11122") == ""
+
+
+def test_on_time_is_the_day_at_the_delivery_address(db) -> None:
+    """The promised day is the recipient's calendar day (the rollup's trigger and the on-the-fly
+    SQL alike): 23:30 UTC is still that day in Stockholm, 00:30 the next one there and in Helsinki."""
+    make_store(db)
+    promised = date(2026, 3, 10)
+    cases = [
+        (bring_number(11), "SE", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 23:30 in Stockholm: on time
+        (bring_number(12), "SE", datetime(2026, 3, 10, 23, 30, tzinfo=UTC)),  # 00:30 on the 11th: late
+        (bring_number(13), "FI", datetime(2026, 3, 10, 22, 30, tzinfo=UTC)),  # 00:30 in Helsinki: late
+    ]
+    for number, country, delivered_at in cases:
+        order = make_order(db, created_at=OLD, country_code=country, postal_code="00100")
+        order_service.attach_tracking(db, order.id, number, "bring", actor="t")
+        push_event(db, number, "HANDED_IN", delivered_at - timedelta(hours=30), eta=promised)
+        push_event(db, number, "DELIVERED", delivered_at)
+    total = delivery_analytics(db).total
+    assert (total.delivered, total.promised, total.on_time) == (3, 3, 1)
+    assert delivery_analytics(db, AnalyticsFilter(regions=("FI-0",))).total.on_time_rate == 0.0
