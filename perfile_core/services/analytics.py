@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from perfile_core.db.delivery_columns import BIN_COLUMNS, REASON_COLUMNS, REASONS
 from perfile_core.db.delivery_sql import region
-from perfile_core.db.tables import delivery_rollup, orders
+from perfile_core.db.tables import delivery_rollup_weekly, orders
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.delivery_stats import percentile_hours
 from perfile_core.domain.errors import ValidationError
@@ -25,7 +25,6 @@ from perfile_core.services.analytics_query import aggregate_rows
 from perfile_core.services.validation import check_date_range, clean_user_text
 
 Source = Literal["auto", "rollup", "orders"]
-NO_COURIER = ""  # orders not booked yet
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class DeliveryStats:
 @dataclass(frozen=True)
 class AnalyticsReport:
     total: DeliveryStats
-    by_courier: dict[str, DeliveryStats]  # courier code ("" = none yet) -> stats
+    by_courier: dict[str, DeliveryStats]  # courier code ("" for orders not booked yet) -> stats
     by_week: dict[str, DeliveryStats]  # the Monday a week starts (UTC), YYYY-MM-DD -> stats
     by_courier_week: dict[tuple[str, str], DeliveryStats]
     source: str  # "rollup" or "orders": what was summed
@@ -155,10 +154,11 @@ def delivery_analytics(db: Engine, flt: AnalyticsFilter | None = None, *, source
 
 
 def region_options(db: Engine) -> list[str]:
-    """Destination regions that have orders (PostgreSQL: from the rollup; SQLite: the orders)."""
+    """Destination regions that have orders (PostgreSQL: from the weekly rollup; SQLite: the orders)."""
     with db.connect() as conn:
         if conn.dialect.name == "postgresql":
-            query = select(delivery_rollup.c.region).where(delivery_rollup.c.orders > 0).distinct()
+            weekly = delivery_rollup_weekly
+            query = select(weekly.c.region).where(weekly.c.orders > 0).distinct()
         else:
             query = select(region()).where(orders.c.deleted_at.is_(None)).distinct()
         return sorted(value for value in conn.execute(query).scalars() if value)
