@@ -16,12 +16,8 @@ navigation = st.navigation(
     [
         st.Page("pages/0_Orders.py", title="Orders", icon=":material/list_alt:", default=True),
         st.Page("pages/1_Order.py", title="Order", icon=":material/package_2:", url_path="Order"),
-        st.Page(
-            "pages/2_Courier_performance.py",
-            title="Courier performance",
-            icon=":material/monitoring:",
-            url_path="Courier_performance",
-        ),
+        st.Page("pages/2_Analytics.py", title="Analytics", icon=":material/monitoring:", url_path="Analytics"),
+        st.Page("pages/3_Integrations.py", title="Integrations", icon=":material/hub:", url_path="Integrations"),
     ]
 )
 navigation.run()

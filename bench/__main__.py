@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.booking_bench",
     "bench.booking_dialog_bench",
     "bench.live_tick_bench",
+    "bench.analytics_bench",
 ]
 
 

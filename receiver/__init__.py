@@ -17,6 +17,7 @@ from perfile_core.bootstrap import Perfile, build
 from perfile_core.config import Settings, load_settings
 from perfile_core.services.stored_secrets import policy_for
 from perfile_core.services.webhook_context import WebhookContext
+from perfile_core.services.webhook_refusals import RefusalRecorder
 from perfile_core.services.webhook_secrets import SecretCache
 from receiver import errors, logs
 from receiver.blueprints import couriers, health, shopify, tracking_page, woocommerce
@@ -28,6 +29,7 @@ __all__ = ["create_app"]
 class ReceiverState:
     perfile: Perfile
     context: WebhookContext
+    refusals: RefusalRecorder
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -50,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         changes=perfile.changes,
         direct=perfile.direct_connections,
     )
-    app.extensions["perfile"] = ReceiverState(perfile, context)
+    app.extensions["perfile"] = ReceiverState(perfile, context, RefusalRecorder(perfile.db))
     logs.configure()
     errors.register(app)
     for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp, tracking_page.bp):

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, g, request
 
-from perfile_core.domain.errors import PerfileError
+from perfile_core.domain.errors import PerfileError, StorageUnavailable
 from perfile_core.services.webhooks import Delivery, Receipt, Result
 from receiver import errors, logs
 
@@ -50,6 +50,8 @@ def handle(source: str, use_case: Callable[[Delivery], Receipt]) -> Response:
     except PerfileError as exc:
         response = errors.for_exception(exc)
         fields.update(topic=_topic(delivery), result=exc.code, detail=exc.detail)
+        if not isinstance(exc, StorageUnavailable):  # with the database down, nothing can be recorded
+            _record(source, "rejected", response.status_code, exc.code, exc.detail)
     except Exception:
         response = errors.error_response("internal_error", "unexpected error; it was logged", 500)
         fields.update(topic=_topic(delivery), result="internal_error")
@@ -62,8 +64,17 @@ def handle(source: str, use_case: Callable[[Delivery], Receipt]) -> Response:
             fields["detail"] = receipt.detail
         if receipt.order_ids:
             fields["order_ids"] = list(receipt.order_ids)
+        if receipt.result is Result.DUPLICATE:
+            _record(receipt.source, "duplicate", 200, None, receipt.detail)
     _log(fields, response, started)
     return response
+
+
+def _record(source: str, result: str, status: int, code: str | None, detail: str | None) -> None:
+    """Duplicates and refusals leave nothing in the inbox: the Integrations page reads them here."""
+    state().refusals.record(
+        source=source, result=result, status=status, code=code, detail=detail, request_id=g.request_id
+    )
 
 
 def _log(fields: dict[str, object], response: Response, started: float, *, exc_info: bool = False) -> None:

@@ -27,7 +27,7 @@ from perfile_core.db.secret_box import box_for
 from perfile_core.db.types import JSONType, UTCDateTime
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import time
 import requests
 
 from perfile_core.bootstrap import Perfile
-from perfile_core.services.webhook_simulator import Simulation, ensure_sources
+from perfile_core.services.webhook_simulator import PACE, Simulation, ensure_sources
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,12 +20,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     simulate.add_argument("--ticks", type=int, default=0, help="stop after this many ticks (0 = run until Ctrl-C)")
     simulate.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
     simulate.add_argument("--seed", type=int, help="repeatable traffic")
+    simulate.add_argument(
+        "--pace",
+        type=float,
+        default=PACE,
+        help="simulated seconds per real second (default 3600: a parcel's hour passes in a second)",
+    )
     simulate.set_defaults(handler=_simulate)
 
 
 def _simulate(args: argparse.Namespace, app: Perfile) -> int:
     base = (args.url or app.settings.receiver_url).rstrip("/")
-    simulation = Simulation(ensure_sources(app.db), rng=random.Random(args.seed))
+    simulation = Simulation(ensure_sources(app.db), rng=random.Random(args.seed), pace=args.pace)
     session = requests.Session()
     tick = 0
     try:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 
+from perfile_core.db.delivery_columns import ALL_MEASURES
 from perfile_core.db.types import JSONType, UTCDateTime
 
 # Integer primary keys autoincrement on SQLite only as INTEGER; BIGINT elsewhere.
@@ -68,6 +69,7 @@ stores = Table(
     Column("webhook_secret", Text),
     Column("webhook_secret_previous", Text),
     Column("webhook_secret_rotated_at", UTCDateTime),
+    Column("webhook_secret_set_at", UTCDateTime),  # when the current secret was set (migration 0009)
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -82,6 +84,7 @@ courier_accounts = Table(
     Column("webhook_secret", Text),
     Column("webhook_secret_previous", Text),
     Column("webhook_secret_rotated_at", UTCDateTime),
+    Column("webhook_secret_set_at", UTCDateTime),  # when the current secret was set (migration 0009)
     Column("settings", JSONType, nullable=False, default=dict),  # e.g. a rate table
     Column("enabled", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -290,4 +293,58 @@ order_seen = Table(
     Column("operator", String(100), primary_key=True),
     Column("order_id", BigId, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
     Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# Delivery analytics per created day (UTC), courier ("" for none), store and destination region
+# (domain.delivery_stats): sums of db/delivery_sql.order_facts over live orders. On PostgreSQL
+# a trigger on orders keeps it current on every write (migration 0010, db/delivery_rollup_sql.py);
+# SQLite analytics read orders directly and leave it empty. delivery_rollup_weekly holds the
+# same sums per week (the Monday it starts), so a long period sums a seventh of the rows.
+def _rollup(name: str, period: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(period, Date, primary_key=True),
+        Column("courier", String(40), primary_key=True),
+        Column("store_id", BigId, primary_key=True),
+        Column("region", String(8), primary_key=True),
+        *(
+            Column(measure, BigInteger if measure == "delivery_seconds" else Integer, nullable=False, default=0)
+            for measure in ALL_MEASURES
+        ),
+    )
+
+
+delivery_rollup = _rollup("delivery_rollup", "day")
+delivery_rollup_weekly = _rollup("delivery_rollup_weekly", "week")
+
+# Deliveries that left nothing in the inbox: duplicates and refusals (bad signature, unknown
+# source, malformed body), with the answer's code and reason; a few per second per process at
+# most (services/webhook_refusals.py), so a flood of bad requests cannot fill the database.
+webhook_refusals = Table(
+    "webhook_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("source", String(60), nullable=False),
+    Column("result", String(20), nullable=False),  # duplicate | rejected
+    Column("status", Integer, nullable=False),  # the HTTP status answered
+    Column("code", String(60)),  # the error code answered
+    Column("detail", String(500)),
+    Column("request_id", String(64)),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+# One row per tracking poller pass: what it did, and each courier it could not reach.
+poller_runs = Table(
+    "poller_runs",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("shipments", Integer, nullable=False),
+    Column("events_new", Integer, nullable=False),
+    Column("status_changes", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("errors", JSONType, nullable=False, default=list),  # [{"order", "courier", "message"}]
+    Index("ix_poller_runs_started", text("started_at DESC")),
 )

@@ -68,6 +68,7 @@ def add_store(
                 platform=platform,
                 shop_domain=shop_domain,
                 webhook_secret=policy.box.seal_optional(webhook_secret),
+                webhook_secret_set_at=utcnow() if webhook_secret else None,
                 pickup_address=pickup_address or {},
                 created_at=utcnow(),
             )

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, literal_column, select
+from sqlalchemy import Engine, case, func, literal_column, select
 
 from perfile_core.clock import utcnow
+from perfile_core.db.delivery_sql import delivery_day, hours_between, period_start
 from perfile_core.db.tables import orders, stores
 from perfile_core.domain.errors import ValidationError
 from perfile_core.domain.status import Status
-from perfile_core.domain.time_utils import DEFAULT_DELIVERY_ZONE, DELIVERY_ZONES
 from perfile_core.services.order_filters import OrderFilter, where_clauses
 
 GROUPINGS = ("courier", "store", "day", "week", "month")
@@ -38,32 +38,6 @@ class PerformanceRow:
         return self.__dict__.copy()
 
 
-def _hours_between(conn: Connection, end: Any, start: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 3600.0
-    return (func.julianday(end) - func.julianday(start)) * 24.0
-
-
-def _delivery_day(conn: Connection) -> Any:
-    """delivered_at's calendar day at the delivery address (domain.time_utils.local_day)."""
-    if conn.dialect.name == "postgresql":
-        zones = [(orders.c.country_code == code, zone) for code, zone in DELIVERY_ZONES.items()]
-        zone = case(*zones, else_=DEFAULT_DELIVERY_ZONE)
-        return func.date(func.timezone(zone, orders.c.delivered_at))
-    # SQLite has no time zones: the engine registers local_day itself (db/engine.py).
-    return func.perfile_local_day(orders.c.delivered_at, orders.c.country_code)
-
-
-def _period(conn: Connection, grouping: str) -> Any:
-    """The day the period starts (weeks start on Monday), so both databases name it alike."""
-    column = orders.c.created_at
-    if conn.dialect.name == "postgresql":
-        return func.to_char(func.date_trunc(grouping, column), "YYYY-MM-DD")
-    if grouping == "week":  # the coming Sunday (or today), then back to its Monday
-        return func.date(column, "weekday 0", "-6 days")
-    return func.strftime("%Y-%m-01" if grouping == "month" else "%Y-%m-%d", column)
-
-
 def courier_performance(
     db: Engine,
     flt: OrderFilter | None = None,
@@ -80,11 +54,11 @@ def courier_performance(
         elif group_by == "store":
             key = stores.c.key
         else:
-            key = _period(conn, group_by)
+            key = period_start(conn, group_by, orders.c.created_at)
         delivered = orders.c.order_status == Status.DELIVERED.value
         promised = delivered & orders.c.estimated_delivery.is_not(None)
-        on_time = promised & (_delivery_day(conn) <= orders.c.estimated_delivery)
-        hours = _hours_between(conn, orders.c.delivered_at, func.coalesce(orders.c.shipped_at, orders.c.created_at))
+        on_time = promised & (delivery_day(conn) <= orders.c.estimated_delivery)
+        hours = hours_between(conn, orders.c.delivered_at, func.coalesce(orders.c.shipped_at, orders.c.created_at))
         tracked = orders.c.tracking_number.is_not(None)
         query = (
             select(

@@ -13,6 +13,7 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db.tables import orders
 from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.status import TERMINAL, Status
+from perfile_core.services.poller_runs import record_run
 from perfile_core.services.tracking import EventResult, apply_stranded_events, record_event
 
 
@@ -24,6 +25,7 @@ class PollReport:
     status_changes: int = 0
     stranded_applied: int = 0  # unmatched events applied because their order now exists
     errors: list[tuple[str, str]] = field(default_factory=list)  # (order number, message)
+    failed_couriers: list[str] = field(default_factory=list)  # the courier of each error, in order
 
 
 def polled_couriers(couriers: CourierRegistry) -> list[str]:
@@ -33,12 +35,22 @@ def polled_couriers(couriers: CourierRegistry) -> list[str]:
 def poll_tracking(
     db: Engine, couriers: CourierRegistry, *, limit: int = 500, now: datetime | None = None
 ) -> PollReport:
-    """One pass over active shipments, least recently updated first; one transaction per shipment."""
-    codes = polled_couriers(couriers)
+    """One pass over active shipments, least recently updated first; one transaction per shipment.
+    The pass is recorded in poller_runs (services/poller_runs.py), failures included."""
+    started = utcnow()
     report = PollReport()
+    try:
+        _poll(db, couriers, report, limit=limit, now=now)
+    finally:
+        record_run(db, report, started=started, finished=utcnow())
+    return report
+
+
+def _poll(db: Engine, couriers: CourierRegistry, report: PollReport, *, limit: int, now: datetime | None) -> None:
+    codes = polled_couriers(couriers)
     report.stranded_applied = apply_stranded_events(db, now=now)
     if not codes:
-        return report
+        return
     finished = [status.value for status in TERMINAL] + [Status.PENDING.value]
     with db.connect() as conn:
         rows = conn.execute(
@@ -58,6 +70,7 @@ def poll_tracking(
             events = couriers.get(row.courier).track(row.tracking_number)
         except PerfileError as exc:
             report.errors.append((row.order_number, exc.detail))
+            report.failed_couriers.append(row.courier)
             continue
         report.events_seen += len(events)
         stamp = now or utcnow()
@@ -68,4 +81,3 @@ def poll_tracking(
                     report.events_new += 1
                 if outcome.status_changed:
                     report.status_changes += 1
-    return report

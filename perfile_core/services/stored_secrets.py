@@ -52,7 +52,7 @@ class SecretPolicy:
 
     def rotation_values(self, current_token: str | None, new_secret: str, now: datetime) -> dict[str, Any]:
         """Column values that make `new_secret` current and keep the current one as previous."""
-        values: dict[str, Any] = {"webhook_secret": self.box.seal(new_secret)}
+        values: dict[str, Any] = {"webhook_secret": self.box.seal(new_secret), "webhook_secret_set_at": now}
         if current_token:
             values.update(webhook_secret_previous=current_token, webhook_secret_rotated_at=now)
         return values

@@ -4,6 +4,12 @@ New webshop orders (Shopify with and without tracking, WooCommerce created and l
 with Shipment Tracking meta) and sandbox courier events that move those shipments along their
 journey (couriers.sandbox.simulator: the occasional delay and failed delivery attempt).
 Everything is signed exactly as the real senders sign it (contract section 1-2).
+
+Parcels are paced like real ones, in simulated time: a shipped order's story (order placed,
+booked hours later, scans hours and days apart) keeps its real spacing, replayed `pace` times
+faster and placed in the past so that no scan is dated after the moment it is sent. Its order
+is therefore dated a few days back, and delivery times, on-time rates and ages on screen look
+like real parcels' instead of seconds apart.
 """
 
 from __future__ import annotations
@@ -65,36 +71,57 @@ class Outgoing:
     body: bytes
 
 
+PACE = 3600.0  # simulated seconds per real second: one hour of a parcel's life per second
+STORY_START = timedelta(days=3)  # how far back a story is first placed to measure its length
+
+
 @dataclass
 class Shipment:
     number: str
     steps: list[Step]
     eta: date
+    booked_at: datetime  # simulated time
+    started: datetime  # real time the story began to be sent
+    order_created_at: datetime  # simulated time
     sent: int = 0
+
+    def due(self, now: datetime, pace: float) -> bool:
+        """The next scan is due when its paced moment has come and it is not dated in the future."""
+        step = self.steps[self.sent]
+        paced = self.started + (self.booked_at - self.order_created_at + step.after) / pace
+        return now >= paced and now >= self.booked_at + step.after
 
 
 @dataclass
 class Simulation:
     secrets: Secrets
     rng: random.Random = field(default_factory=random.Random)
+    pace: float = PACE
     in_flight: list[Shipment] = field(default_factory=list)
-    awaiting_tracking: list[dict] = field(default_factory=list)  # type: ignore[type-arg]
+    awaiting_tracking: list[tuple[dict, Shipment]] = field(default_factory=list)  # type: ignore[type-arg]
     counter: int = 0
 
-    def tick(self) -> list[Outgoing]:
-        """One moment of traffic: maybe a new order, maybe tracking for an older one, and events."""
+    def tick(self, now: datetime | None = None) -> list[Outgoing]:
+        """One moment of traffic (real time `now`): maybe a new order, tracking for an older one
+        when its booking is due, and the scans that are due."""
+        now = now or utcnow()
         out: list[Outgoing] = []
         roll = self.rng.random()
         if roll < 0.25:
-            out.append(self._shopify_order(with_tracking=self.rng.random() < 0.5))
+            out.append(self._shopify_order(now, with_tracking=self.rng.random() < 0.5))
         elif roll < 0.4:
-            out.append(self._woo_created())
-        if self.awaiting_tracking and self.rng.random() < 0.3:
-            out.append(self._woo_tracking(self.awaiting_tracking.pop(0)))
-        for shipment in self.rng.sample(self.in_flight, min(len(self.in_flight), 2)):
-            out.append(self._event(shipment))
+            out.append(self._woo_created(now))
+        for payload, shipment in [item for item in self.awaiting_tracking if self._booking_due(item[1], now)]:
+            self.awaiting_tracking.remove((payload, shipment))
+            out.append(self._woo_tracking(payload, shipment))
+        for shipment in self.in_flight:
+            if shipment.due(now, self.pace):
+                out.append(self._event(shipment))
         self.in_flight = [s for s in self.in_flight if s.sent < len(s.steps)]
         return out
+
+    def _booking_due(self, shipment: Shipment, now: datetime) -> bool:
+        return now >= shipment.started + (shipment.booked_at - shipment.order_created_at) / self.pace
 
     # -- webshops --------------------------------------------------------------------------
 
@@ -110,21 +137,36 @@ class Simulation:
             "city": city,
         }
 
-    def _ship(self, reference: str, postal: str) -> str:
+    def _plan(self, reference: str, postal: str, now: datetime) -> Shipment:
+        """A shipment's story in simulated time, placed so that its last scan is dated no later
+        than the moment the pace sends it (earlier scans are then in the past too)."""
         number = tracking_number_for(reference)
-        booked = utcnow()
-        eta = (booked + timedelta(days=2)).date()
         service = self.rng.choice(["home", "home", "service_point", "locker"])
-        self.in_flight.append(Shipment(number, journey(number, service, booked, eta, postal), eta))
-        return number
+        booking_delay = timedelta(hours=self.rng.uniform(1, 8))
 
-    def _shopify_order(self, *, with_tracking: bool) -> Outgoing:
+        def story(booked: datetime) -> tuple[list[Step], date]:
+            eta = (booked + timedelta(days=2)).date()
+            return journey(number, service, booked, eta, postal), eta
+
+        # A journey's length depends on the calendar (weekends, delivery hours): place it, measure
+        # again, and keep the longest length seen, so the last scan is not dated in the future.
+        length = timedelta(0)
+        steps, eta = story(now - STORY_START)
+        for _ in range(3):
+            length = max(length, booking_delay + steps[-1].after)
+            created = now + length / self.pace - length
+            steps, eta = story(created + booking_delay)
+        return Shipment(number, steps, eta, created + booking_delay, now, created)
+
+    def _shopify_order(self, now: datetime, *, with_tracking: bool) -> Outgoing:
         self.counter += 1
         order_id = 7_000_000_000_000 + self.rng.randrange(10**9)
-        c, now = self._customer(), _iso(utcnow())
+        c, created = self._customer(), _iso(now)
         fulfillments = []
         if with_tracking:
-            number = self._ship(f"shopify-{order_id}", c["postal"])
+            shipment = self._plan(f"shopify-{order_id}", c["postal"], now)
+            self.in_flight.append(shipment)
+            number, created = shipment.number, _iso(shipment.order_created_at)
             fulfillments.append(
                 {
                     "id": order_id + 1,
@@ -149,8 +191,8 @@ class Simulation:
             "id": order_id,
             "name": f"#SIM{order_id % 100000:05d}",
             "email": c["email"],
-            "created_at": now,
-            "updated_at": now,
+            "created_at": created,
+            "updated_at": created,
             "total_weight": self.rng.randint(200, 9000),
             "shipping_address": address,
             "fulfillments": fulfillments,
@@ -167,16 +209,17 @@ class Simulation:
         label = f"shopify orders/create {payload['name']}" + (" with tracking" if with_tracking else "")
         return Outgoing(label, "/webhooks/shopify", headers, body)
 
-    def _woo_created(self) -> Outgoing:
+    def _woo_created(self, now: datetime) -> Outgoing:
         self.counter += 1
         order_id = self.rng.randint(10_000, 99_999_999)
-        c, now = self._customer(), utcnow()
+        c = self._customer()
+        shipment = self._plan(f"woo-{order_id}", c["postal"], now)
         payload = {
             "id": order_id,
             "number": str(order_id),
             "status": "processing",
-            "date_created_gmt": _gmt(now),
-            "date_modified_gmt": _gmt(now),
+            "date_created_gmt": _gmt(shipment.order_created_at),
+            "date_modified_gmt": _gmt(shipment.order_created_at),
             "billing": {"first_name": c["first"], "last_name": c["last"], "email": c["email"], "country": "SE"},
             "shipping": {
                 "first_name": c["first"],
@@ -188,12 +231,13 @@ class Simulation:
             },
             "meta_data": [],
         }
-        self.awaiting_tracking.append(payload)
+        self.awaiting_tracking.append((payload, shipment))
         return self._woo("order.created", payload, f"woocommerce order.created {order_id}")
 
-    def _woo_tracking(self, payload: dict) -> Outgoing:  # type: ignore[type-arg]
-        number = self._ship(f"woo-{payload['id']}", payload["shipping"]["postcode"])
-        later = {**payload, "date_modified_gmt": _gmt(utcnow()), "status": "completed"}
+    def _woo_tracking(self, payload: dict, shipment: Shipment) -> Outgoing:  # type: ignore[type-arg]
+        self.in_flight.append(shipment)
+        number = shipment.number
+        later = {**payload, "date_modified_gmt": _gmt(shipment.booked_at), "status": "completed"}
         later["meta_data"] = [
             {
                 "id": 1,
@@ -203,7 +247,7 @@ class Simulation:
                         "tracking_provider": "",
                         "custom_tracking_provider": "Sandbox Express",
                         "tracking_number": number,
-                        "date_shipped": str(int(utcnow().timestamp())),
+                        "date_shipped": str(int(shipment.booked_at.timestamp())),
                     }
                 ],
             }
@@ -228,7 +272,7 @@ class Simulation:
         step = shipment.steps[shipment.sent]
         webhook_id = event_id(shipment.number, shipment.sent)
         shipment.sent += 1
-        body = event_body(shipment.number, step, utcnow(), shipment.eta)
+        body = event_body(shipment.number, step, shipment.booked_at + step.after, shipment.eta)
         stamp = int(utcnow().timestamp())
         headers = {
             "Content-Type": "application/json",

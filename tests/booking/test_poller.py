@@ -10,6 +10,7 @@ from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
 from perfile_core.services.orders import attach_tracking
 from perfile_core.services.poller import poll_tracking, polled_couriers
+from perfile_core.services.poller_runs import recent_runs
 from tests.couriers.helpers import pdf_label_b64, sample
 
 NUMBER = "00373500454541020957"
@@ -50,6 +51,9 @@ def test_poll_reports_courier_errors_per_shipment(db, httpserver, postnord_regis
     report = poll_tracking(db, postnord_registry)
     assert report.shipments == 1 and len(report.errors) == 1
     assert "internal error during the tracking" in report.errors[0][1]
+    (run,) = recent_runs(db)  # stored for the Integrations page, not only printed
+    assert (run.shipments, run.failures, run.failed_couriers) == (1, 1, {"postnord": 1})
+    assert run.errors[0]["message"] == report.errors[0][1]
 
 
 def test_poll_moves_only_the_polled_couriers_order(db, httpserver, postnord_registry, make_order):

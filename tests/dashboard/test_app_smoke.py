@@ -100,11 +100,11 @@ def _page_text(at: AppTest) -> str:
     return "\n".join(parts).replace("\\", "")
 
 
-def test_performance_page_lists_couriers(demo_db):
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Courier_performance.py"), default_timeout=30).run()
+def test_analytics_page_lists_couriers(demo_db):
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Analytics.py"), default_timeout=30).run()
     assert not at.exception
-    groups = set(at.dataframe[0].value["group"])
-    assert {"PostNord", "Bring"} <= groups
+    couriers = set(at.dataframe[0].value["Courier"])
+    assert {"PostNord", "Bring"} <= couriers
 
 
 def _updated_on_screen() -> dict[int, datetime]:

@@ -1,0 +1,19 @@
+"""Integrations for operators: webhook deliveries, the tracking poller, e-mails, configuration."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfile_core.services import integrations
+from perfile_core.services.poller_runs import recent_runs
+from ui.context import perfile
+from ui.integrations_view import render_configuration, render_deliveries, render_outbox, render_poller
+
+st.title("Integrations")
+st.caption("What webshops and couriers sent us, what we fetched, what we sent, and how each is configured.")
+
+db = perfile().db
+render_deliveries(integrations.deliveries_per_source(db), integrations.delivery_problems(db))
+render_poller(recent_runs(db))
+render_outbox(integrations.outbox_summary(db))
+render_configuration(integrations.configured_stores(db), integrations.configured_couriers(db))
