@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, union_all
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from perfile_core.clock import utcnow
 from perfile_core.db.explain import ExplainJson
 from perfile_core.db.orders_repo import row_to_order, select_orders
 from perfile_core.db.tables import orders
-from perfile_core.services.order_filters import OrderFilter, order_by, where_clauses
+from perfile_core.services.order_filters import OrderFilter, where_clauses
+from perfile_core.services.sorted_pages import page_rows
 
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 1000
@@ -58,7 +59,7 @@ def list_orders(
     offset = max(0, offset)
     with db.connect() as conn:
         clauses = where_clauses(conn, flt, now)
-        rows = conn.execute(page_query(flt, clauses, limit, offset)).mappings().all()
+        rows = page_rows(conn, flt, clauses, limit, offset)
         page = [row_to_order(row) for row in rows]
         if not with_total:
             return OrderPage(page, len(page) + offset, False, offset, limit)
@@ -66,33 +67,6 @@ def list_orders(
             return OrderPage(page, len(page), False, offset, limit)
         total, estimate = _count(conn, clauses)
         return OrderPage(page, total, estimate, offset, limit)
-
-
-def page_query(flt: OrderFilter, clauses: list[Any], limit: int, offset: int) -> Any:
-    """The page query; several statuses become one index scan per status, merged.
-
-    With `status IN (...)` PostgreSQL can only walk the newest-first index and filter,
-    which is slow when the newest orders have other statuses. Each per-status branch
-    uses its own partial index and stops after offset + limit rows.
-    """
-    if len(flt.statuses) < 2 or flt.sort != "created_at":
-        return select_orders().where(*clauses).order_by(*order_by(flt)).limit(limit).offset(offset)
-    branches = [
-        select_orders()
-        .where(*clauses, orders.c.order_status == status.value)
-        .order_by(*order_by(flt))
-        .limit(offset + limit)
-        .subquery()
-        .select()
-        for status in flt.statuses
-    ]
-    merged = union_all(*branches).subquery()
-    direction = (
-        [merged.c.created_at.desc(), merged.c.id.desc()]
-        if flt.descending
-        else [merged.c.created_at.asc(), merged.c.id.asc()]
-    )
-    return select(merged).order_by(*direction).limit(limit).offset(offset)
 
 
 def count_orders(
