@@ -5,13 +5,12 @@ the typed text in any case is a range scan on `lower(...) text_pattern_ops` (a p
 serves `LIKE 'abc%'` only in the C collation); a name or e-mail containing it is a trigram
 `ILIKE` (the name's trigram index is in 0001, the e-mail's is here).
 
-Sorts (`services/sorted_pages.py`): customer and ETA each get an index ending in the id
-tiebreak. ETA is read per status, with an ETA and then without (NULLs last either way): led
-by the status, a status without ETAs is one probe, not a walk through every other order.
-"Last update" walks `ix_orders_change_cursor` (every write sets updated_at and the cursor
-together), order number walks `ix_orders_order_number`, status merges the per-status indexes
-of 0001: none of those needs a new index, and each index added here is written on every
-order update.
+Sorts (`services/sorted_pages.py`): last update, customer and ETA each get an index ending
+in the id tiebreak. ETA is read per status, with an ETA and then without (NULLs last either
+way): led by the status, a status without ETAs is one probe, not a walk through every other
+order. Order number walks `ix_orders_order_number` and status the per-status indexes of 0001.
+(The change cursor follows updated_at in production, but not in demo data, whose times are
+simulated, so "last update" has its own index; each index here is written on every update.)
 
 SQLite gets the sort indexes; its LIKE is case-insensitive ASCII and it has no trigrams, so
 searches there scan (correct, slower).
@@ -33,6 +32,7 @@ depends_on = None
 LIVE = "deleted_at IS NULL"
 NAME_STATISTICS = 1000
 SORT_INDEXES = {
+    "ix_orders_live_updated": ["updated_at", "id"],
     "ix_orders_live_customer_name": ["customer_name", "id"],
     "ix_orders_live_status_eta": ["order_status", "estimated_delivery", "id"],
 }

@@ -160,6 +160,7 @@ orders = Table(
     ),
     # The Orders page's other sorts and its search (migration 0007; the search indexes, on
     # lower(number) text_pattern_ops and a trigram e-mail index, exist on PostgreSQL only).
+    Index("ix_orders_live_updated", "updated_at", "id", postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
     Index(
         "ix_orders_live_customer_name", "customer_name", "id", postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED
     ),

@@ -12,7 +12,12 @@ segment may merge a few limited scans:
   databases); each segment merges one scan per status on (order_status, estimated_delivery,
   id), so a status the planner cannot tell has no ETA (pending, cancelled) costs one probe
   instead of a walk through every order that has one;
-- last update: the change cursor, which every write to an order advances with updated_at.
+
+A search the planner expects to match few orders is read the other way round: all its
+matches from the search indexes, then sorted (`few_matches`). Walking a sort's index and
+filtering stops early only when matches are spread over the list; numbers are handed out in
+order, so the orders a number prefix matches are often all at the far end (a 16-digit
+tracking prefix: 9,589 of the oldest orders, 990k rows walked, 2.7 s at 1M orders).
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, func, select, union_all
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, case, func, select, union_all
 
 from perfile_core.db.orders_repo import select_orders
-from perfile_core.db.tables import orders
+from perfile_core.db.tables import orders, stores
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import OrderFilter
 
@@ -37,12 +42,17 @@ class SortPlan:
     segments: list[list[Branch]]  # read in this order; each merges its branches by the keys
 
 
+def _lifecycle(flt: OrderFilter) -> list[Status]:
+    """The filter's statuses (all when none) in lifecycle order, reversed when descending."""
+    statuses = [status for status in Status if not flt.statuses or status in flt.statuses]
+    return statuses[::-1] if flt.descending else statuses
+
+
 def sort_plan(flt: OrderFilter) -> SortPlan:
     down = flt.descending
     statuses = [status for status in Status if not flt.statuses or status in flt.statuses]
     if flt.sort == "order_status":
-        ranked = list(reversed(statuses)) if down else statuses
-        return SortPlan([("created_at", True), ("id", True)], [[[_status(s)]] for s in ranked])
+        return SortPlan([("created_at", True), ("id", True)], [[[_status(s)]] for s in _lifecycle(flt)])
     if flt.sort == "estimated_delivery":
         eta = orders.c.estimated_delivery
         known = [[_status(s), eta.is_not(None)] for s in statuses]
@@ -50,8 +60,7 @@ def sort_plan(flt: OrderFilter) -> SortPlan:
         return SortPlan([("estimated_delivery", down), ("id", down)], [known, unknown])
     if flt.sort == "created_at" and len(flt.statuses) > 1:
         return SortPlan([("created_at", down), ("id", down)], [[[_status(s)] for s in flt.statuses]])
-    column = "change_cursor" if flt.sort == "updated_at" else flt.sort
-    return SortPlan([(column, down), ("id", down)], [[[]]])
+    return SortPlan([(flt.sort, down), ("id", down)], [[[]]])
 
 
 def _status(status: Status) -> ColumnElement[bool]:
@@ -69,8 +78,11 @@ def segment_query(
     if len(segment) == 1:
         query = select_orders().where(*clauses, *segment[0])
         return query.order_by(*_ordered(orders.c, plan.keys)).limit(limit).offset(offset)
+    # The merged scans read only the sort keys (index-only, and cheap to plan: ten scans joined to
+    # stores took 12 ms to plan at 1M orders, these 1 ms); the page's 50 rows are fetched after.
+    keys = [orders.c[name] for name, _ in plan.keys]
     parts = [
-        select_orders()
+        select(*keys)
         .where(*clauses, *branch)
         .order_by(*_ordered(orders.c, plan.keys))
         .limit(offset + limit)
@@ -79,11 +91,34 @@ def segment_query(
         for branch in segment
     ]
     merged = union_all(*parts).subquery()
-    return select(merged).order_by(*_ordered(merged.c, plan.keys)).limit(limit).offset(offset)
+    page = select(merged).order_by(*_ordered(merged.c, plan.keys)).limit(limit).offset(offset).subquery("page")
+    return select_orders().join(page, page.c.id == orders.c.id).order_by(*_ordered(page.c, plan.keys))
 
 
-def page_rows(conn: Connection, flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int) -> list[RowMapping]:
-    """The page's rows, reading the sort's segments in order until the page is full."""
+def few_matches_query(flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int) -> Select[Any]:
+    """The page from all matching orders, sorted: a subquery with OFFSET 0 is planned on its own
+    (PostgreSQL does not pull it up), so the search indexes find the matches first."""
+    matched = select(orders).where(*clauses).offset(0).subquery("matched")
+    query = select(matched, stores.c.key.label("store_key"), stores.c.name.label("store_name")).join(
+        stores, stores.c.id == matched.c.store_id
+    )
+    plan = sort_plan(flt)
+    order = _ordered(matched.c, plan.keys)
+    if flt.sort == "order_status":
+        ranks = {status.value: rank for rank, status in enumerate(_lifecycle(flt))}
+        order.insert(0, case(ranks, value=matched.c.order_status))
+    elif flt.sort == "estimated_delivery":
+        order.insert(0, matched.c.estimated_delivery.is_(None))
+    return query.order_by(*order).limit(limit).offset(offset)
+
+
+def page_rows(
+    conn: Connection, flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int, *, few_matches: bool = False
+) -> list[RowMapping]:
+    """The page's rows, reading the sort's segments in order until the page is full (or all the
+    matches at once, sorted, when the caller knows they are few)."""
+    if few_matches:
+        return list(conn.execute(few_matches_query(flt, clauses, limit, offset)).mappings().all())
     plan = sort_plan(flt)
     rows: list[RowMapping] = []
     for segment in plan.segments:

@@ -18,8 +18,8 @@ from perfile_core.clock import utcnow
 from perfile_core.db.explain import ExplainJson
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import SORTABLE, OrderFilter, where_clauses
-from perfile_core.services.queries import count_orders
-from perfile_core.services.sorted_pages import segment_query, sort_plan
+from perfile_core.services.queries import FEW_MATCHES, count_orders, search_estimate
+from perfile_core.services.sorted_pages import few_matches_query, segment_query, sort_plan
 
 
 def _plan(conn, flt: OrderFilter, segment: int = 0) -> str:
@@ -93,7 +93,7 @@ def test_several_statuses_merge_one_index_scan_per_status(pg_db):
 # The index each offered sort's first page reads (both directions: a B-tree reads backwards).
 SORT_INDEXES = {
     "created_at": ["ix_orders_live_created"],
-    "updated_at": ["ix_orders_change_cursor"],
+    "updated_at": ["ix_orders_live_updated"],
     "order_number": ["ix_orders_order_number"],
     "customer_name": ["ix_orders_live_customer_name"],
     "estimated_delivery": ["ix_orders_live_status_eta"],
@@ -130,7 +130,17 @@ def test_search_parts_are_each_index_backed(pg_db):
     e-mail (trigram): one bitmap OR over four indexes, never a scan of the orders."""
     with pg_db.begin() as conn:
         _load(conn, 50_000)
-        plan = _plan(conn, OrderFilter(search="t4242"))
+        flt = OrderFilter(search="t4242")
+        plan = _plan(conn, flt)
+        clauses = where_clauses(conn, flt, utcnow())
+        expected = search_estimate(conn, flt, clauses)
+        few = conn.execute(ExplainJson(few_matches_query(flt, clauses, 50, 0))).scalar_one()
+    # Few matches expected: the page reads them all from the search indexes and sorts them, so
+    # matches bunched at the far end of the sort (old numbers) cannot make it walk every order.
+    assert expected is not None and expected <= FEW_MATCHES
+    few = json.dumps(few if not isinstance(few, str) else json.loads(few))
+    assert "ix_orders_tracking_number_prefix" in few and "ix_orders_live_created" not in few
+    assert not _reads_orders_whole(few)
     for index in (
         "ix_orders_order_number_prefix",
         "ix_orders_tracking_number_prefix",
@@ -195,3 +205,23 @@ def test_courier_region_history_is_one_range_scan(pg_db):
     plan = json.dumps(plan if not isinstance(plan, str) else json.loads(plan))
     assert "ix_orders_delivered_region" in plan
     assert '"Node Type": "Seq Scan"' not in plan
+
+
+def test_a_count_the_planner_expects_to_be_large_is_not_attempted(pg_db):
+    """Past EXACT_COUNT_UP_TO expected rows the estimate is the answer at once: at 1M orders an
+    exact count of the unfiltered list only spent its 30 ms budget and then asked the planner."""
+    with pg_db.begin() as conn:
+        _load(conn, 50_000)
+    statements: list[str] = []
+
+    def capture(conn_, cursor, statement, parameters, *args):
+        statements.append(statement)
+
+    event.listen(pg_db, "before_cursor_execute", capture)
+    try:
+        total, is_estimate = count_orders(pg_db, OrderFilter(), exact_up_to=10_000)
+    finally:
+        event.remove(pg_db, "before_cursor_execute", capture)
+    assert is_estimate and 25_000 < total < 100_000
+    assert not [s for s in statements if "count(" in s.lower()]
+    assert count_orders(pg_db, OrderFilter(), exact_budget_ms=60_000) == (50_000, False)  # under the limit: counted

@@ -94,7 +94,7 @@ def _expected(orders: list, sort: str, descending: bool) -> list[int]:
         return [o.id for o in (known[::-1] + unknown[::-1] if descending else known + unknown)]
     key = {
         "created_at": lambda o: (o.created_at, o.id),
-        "updated_at": lambda o: (o.change_cursor, o.id),
+        "updated_at": lambda o: (o.updated_at, o.id),
         "order_number": lambda o: (o.order_number, o.id),
         "customer_name": lambda o: (o.customer_name, o.id),
     }[sort]

@@ -73,9 +73,13 @@ def test_page_size_choice_and_the_first_page_after_a_filter_change(demo_db):
     assert 0 < pending < 25
     assert _range(at) == f"1-{pending} of {pending} orders"  # not "126-150 of 15" and an empty table
     assert at.get("pagination")[0].value == 1 and len(at.dataframe[0].value) == pending
+    assert not at.info  # back to page 1 by the change, not as a page past the end
     assert "page" not in at.query_params and at.query_params["status"] == "pending"
-    at.sidebar.selectbox(key="f_sort").select("customer_name").run()
-    assert at.get("pagination")[0].value == 1
+    at.sidebar.multiselect(key="f_status").unselect("pending").run()
+    at.get("pagination")[0].set_value(4).run()
+    assert _range(at) == f"76-100 of {ORDERS} orders"
+    at.sidebar.selectbox(key="f_sort").select("customer_name").run()  # every order still listed
+    assert at.get("pagination")[0].value == 1 and _range(at) == f"1-25 of {ORDERS} orders"
 
 
 def test_the_url_holds_the_view_and_gives_it_back(demo_db):
