@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, case, func, select, union_all
 
 from perfile_core.db.orders_repo import select_orders
-from perfile_core.db.tables import orders, stores
+from perfile_core.db.tables import orders
 from perfile_core.domain.status import Status
 from perfile_core.services.order_filters import OrderFilter
 
@@ -97,19 +97,26 @@ def segment_query(
 
 def few_matches_query(flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int) -> Select[Any]:
     """The page from all matching orders, sorted: a subquery with OFFSET 0 is planned on its own
-    (PostgreSQL does not pull it up), so the search indexes find the matches first."""
-    matched = select(orders).where(*clauses).offset(0).subquery("matched")
-    query = select(matched, stores.c.key.label("store_key"), stores.c.name.label("store_name")).join(
-        stores, stores.c.id == matched.c.store_id
-    )
+    (PostgreSQL does not pull it up), so the search indexes find the matches first. Only ids and
+    sort keys are sorted; the page's rows are fetched after."""
     plan = sort_plan(flt)
-    order = _ordered(matched.c, plan.keys)
+    names = {name for name, _ in plan.keys} | {"order_status", "estimated_delivery"}
+    matched = select(*(orders.c[name] for name in sorted(names))).where(*clauses).offset(0).subquery("matched")
+    terms: list[tuple[Any, bool]] = [(matched.c[name], down) for name, down in plan.keys]
     if flt.sort == "order_status":
         ranks = {status.value: rank for rank, status in enumerate(_lifecycle(flt))}
-        order.insert(0, case(ranks, value=matched.c.order_status))
+        terms.insert(0, (case(ranks, value=matched.c.order_status), False))
     elif flt.sort == "estimated_delivery":
-        order.insert(0, matched.c.estimated_delivery.is_(None))
-    return query.order_by(*order).limit(limit).offset(offset)
+        terms.insert(0, (matched.c.estimated_delivery.is_(None), False))  # orders without an ETA last
+    keys = [(f"key_{i}", down) for i, (_, down) in enumerate(terms)]
+    page = (
+        select(matched.c.id.label("page_id"), *(term.label(f"key_{i}") for i, (term, _) in enumerate(terms)))
+        .order_by(*(term.desc() if down else term.asc() for term, down in terms))
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    return select_orders().join(page, page.c.page_id == orders.c.id).order_by(*_ordered(page.c, keys))
 
 
 def page_rows(

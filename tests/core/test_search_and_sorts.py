@@ -122,3 +122,18 @@ def test_status_and_eta_sorts_keep_a_status_filter(seeded):
         assert found and {o.order_status for o in found} == set(statuses)
         everything = list_orders(seeded, OrderFilter(), limit=1000, now=ANCHOR).orders
         assert len(found) == sum(o.order_status in statuses for o in everything)
+
+
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+@pytest.mark.parametrize("sort", ["created_at", "updated_at", "estimated_delivery", "order_status"])
+def test_a_search_keeps_the_sort(seeded, sort, descending):
+    """On PostgreSQL a search expected to match few orders is read whole and sorted in one query
+    (sorted_pages.few_matches_query): the same order as every other path."""
+    flt = OrderFilter(search="son", sort=sort, descending=descending)
+    found = list_orders(seeded, flt, limit=1000, now=ANCHOR).orders
+    assert 0 < len(found) < 120
+    assert [o.id for o in found] == _expected(found, sort, descending)
+    paged = []
+    for offset in range(0, len(found) + 5, 9):
+        paged += list_orders(seeded, flt, limit=9, offset=offset, now=ANCHOR).orders
+    assert [o.id for o in paged] == [o.id for o in found]
