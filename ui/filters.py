@@ -16,6 +16,7 @@ from ui.view_url import (
     DEFAULTS,
     DESCENDING,
     NEEDS_ACTION,
+    PAGE,
     PERIOD,
     PERIODS,
     SEARCH,
@@ -44,7 +45,8 @@ def sidebar_filter() -> OrderFilter:
     stores = store_options()
     restore_view(stores)
     for key, default in DEFAULTS.items():
-        st.session_state.setdefault(key, default)  # the widgets take their values from here
+        if key != PAGE:  # the pager has its own default (ui/paging.py)
+            st.session_state.setdefault(key, default)  # the widgets take their values from here
     with st.sidebar:
         st.header("Filters")
         search = st.text_input(

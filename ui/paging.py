@@ -49,10 +49,10 @@ def current_page(order_filter: OrderFilter, tick: Tick) -> tuple[PageView, Order
     """This run's page of orders: the first after a change of view, the last if past the end."""
     state = st.session_state
     size = state.setdefault(PAGE_SIZE, DEFAULTS[PAGE_SIZE])
-    if state.get(PAGED_VIEW, (order_filter, size)) != (order_filter, size):
-        state[PAGE] = 1
+    if state.get(PAGED_VIEW, (order_filter, size)) != (order_filter, size) and state.get(PAGE, 1) != 1:
+        state[PAGE] = 1  # set only when it changes: a widget value set in code is logged as a warning
     state[PAGED_VIEW] = (order_filter, size)
-    view = PageView(state.setdefault(PAGE, 1), size)
+    view = PageView(state.get(PAGE, 1), size)
     page = live_page(order_filter, tick, limit=view.size, offset=view.offset)
     last = page_count(page.total, view.size)
     if not page.orders and view.number > last:
