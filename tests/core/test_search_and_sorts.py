@@ -137,3 +137,26 @@ def test_a_search_keeps_the_sort(seeded, sort, descending):
     for offset in range(0, len(found) + 5, 9):
         paged += list_orders(seeded, flt, limit=9, offset=offset, now=ANCHOR).orders
     assert [o.id for o in paged] == [o.id for o in found]
+
+
+def test_migration_0007_goes_down_and_up_again(db_url):
+    from sqlalchemy import text
+
+    from perfile_core.db.engine import make_engine
+    from perfile_core.db.migrate import downgrade, migrate
+
+    postgres = db_url.startswith("postgresql")
+    names = "SELECT indexname FROM pg_indexes" if postgres else "SELECT name FROM sqlite_master WHERE type = 'index'"
+    ours = {"ix_orders_live_updated", "ix_orders_live_customer_name", "ix_orders_live_status_eta"}
+    if postgres:
+        ours |= {"ix_orders_order_number_prefix", "ix_orders_tracking_number_prefix", "ix_orders_customer_email_trgm"}
+    engine = make_engine(db_url)
+    try:
+        downgrade(engine, "-1")  # 0007 is the newest migration
+        with engine.connect() as conn:
+            assert not ours & set(conn.execute(text(names)).scalars())
+        migrate(engine)
+        with engine.connect() as conn:
+            assert ours <= set(conn.execute(text(names)).scalars())
+    finally:
+        engine.dispose()

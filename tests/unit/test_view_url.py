@@ -77,3 +77,10 @@ def test_range_text_says_what_is_shown_of_how_many():
     assert range_text(_page(1_000_000, 0, 50, estimate=True)) == "1-50 of ≈ 1,000,000 orders (estimate)"
     assert range_text(_page(0, 0, 0)) == "No orders match these filters"
     assert (page_count(0, 50), page_count(50, 50), page_count(51, 50)) == (1, 1, 2)
+
+
+def test_every_offered_sort_has_a_label():
+    from perfile_core.services.order_filters import SORTABLE
+    from ui.filters import SORT_LABELS
+
+    assert list(SORT_LABELS) == list(SORTABLE)
