@@ -8,6 +8,7 @@ import time
 
 BENCHMARKS = [
     "bench.query_bench",
+    "bench.orders_page_bench",
     "bench.receiver_bench",
     "bench.booking_bench",
     "bench.booking_dialog_bench",

@@ -87,7 +87,7 @@ def _time_ticks(
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(dashboard)
-        expect(page.get_by_text(re.compile(r"Showing .* orders"))).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(re.compile(r"\d of [≈\d, ]+ orders?"))).to_be_visible(timeout=60_000)
         check = prepare(page)
         wait_for_app_run(page)
         start = len(_runs(log))

@@ -10,13 +10,15 @@ from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
-from ui.live import live_page, poll_changes
+from ui.live import poll_changes
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
 from ui.orders_frame import CHANGED_MARK
 from ui.orders_table import orders_table, render_column_picker
+from ui.paging import current_page, range_text, render_pager
 from ui.quick_actions import render_action_bar, render_bulk_bar
+from ui.safe_text import md
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
 heading.title("Orders")
@@ -32,8 +34,6 @@ except PerfileError as exc:
     st.stop()
 render_column_picker()
 
-PAGE_SIZE = 200
-page_number = st.session_state.get("page_number", 0)
 show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
 
@@ -42,12 +42,9 @@ def live_orders() -> None:
     tick = poll_changes()
     for text in tick.toasts:
         st.toast(text)
-    page = live_page(order_filter, tick, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
-    total = f"≈ {page.total:,} (estimate)" if page.total_is_estimate else f"{page.total:,}"
-    first = page.offset + 1 if page.orders else 0
+    view, page = current_page(order_filter, tick)
     st.caption(
-        f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
-        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · "
+        f"{md(range_text(page))} · refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · "
         f"{CHANGED_MARK} = changed since you opened it"
     )
     selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
@@ -69,16 +66,9 @@ def live_orders() -> None:
         on_select="rerun",
         selection_mode="multi-row",
     )
+    render_pager(view, page)
     rerun_for_dialog(tick.changed_ids)
 
 
 live_orders()
-
-previous, _, following = st.columns([1, 6, 1])
-if previous.button("← Newer", disabled=page_number == 0):
-    st.session_state.page_number = page_number - 1
-    st.rerun()
-if following.button("Older →"):
-    st.session_state.page_number = page_number + 1
-    st.rerun()
 render_csv_download(order_filter)

@@ -1,4 +1,4 @@
-"""Sidebar filter widgets -> one OrderFilter."""
+"""Sidebar filter widgets -> one OrderFilter; their values come from and go to the URL (ui/view_url.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,29 @@ from perfile_core.domain.status import STATUS_LABELS, Status
 from perfile_core.services.admin import list_stores
 from perfile_core.services.order_filters import SORTABLE, OrderFilter
 from ui.context import perfile
+from ui.view_url import (
+    COURIERS,
+    DEFAULTS,
+    DESCENDING,
+    NEEDS_ACTION,
+    PAGE,
+    PERIOD,
+    PERIODS,
+    SEARCH,
+    SORT,
+    STATUSES,
+    STORES,
+    restore_view,
+)
 
-PERIODS = {"Any time": None, "Today": 0, "Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90}
+SORT_LABELS = {
+    "created_at": "Created",
+    "updated_at": "Last update",
+    "estimated_delivery": "ETA",
+    "order_number": "Order number",
+    "customer_name": "Customer",
+    "order_status": "Status (in lifecycle order)",
+}
 
 
 @st.cache_data(ttl=60)
@@ -21,21 +42,29 @@ def store_options() -> dict[str, str]:
 
 
 def sidebar_filter() -> OrderFilter:
+    stores = store_options()
+    restore_view(stores)
+    for key, default in DEFAULTS.items():
+        if key != PAGE:  # the pager has its own default (ui/paging.py)
+            st.session_state.setdefault(key, default)  # the widgets take their values from here
     with st.sidebar:
         st.header("Filters")
-        search = st.text_input("Search", placeholder="Order no., tracking no. or name", key="f_search")
-        statuses = st.multiselect("Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="f_status")
-        stores = store_options()
-        store_keys = st.multiselect("Store", list(stores), format_func=stores.get, key="f_store")
-        couriers = st.multiselect("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="f_courier")
-        period = st.selectbox("Created", list(PERIODS), key="f_period")
+        search = st.text_input(
+            "Search",
+            placeholder="Order or tracking no. (start), name, e-mail",
+            key=SEARCH,
+            help="Order and tracking numbers that start with the text, names and e-mail addresses that contain it; "
+            "any case",
+        )
+        statuses = st.multiselect("Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key=STATUSES)
+        store_keys = st.multiselect("Store", list(stores), format_func=stores.get, key=STORES)
+        couriers = st.multiselect("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key=COURIERS)
+        period = st.selectbox("Created", list(PERIODS), key=PERIOD)
         needs_action = st.toggle(
-            "Needs action only", key="f_needs_action", help="No tracking, exception, or no news for 48 h"
+            "Needs action only", key=NEEDS_ACTION, help="No tracking, exception, or no news for 48 h"
         )
-        sort = st.selectbox(
-            "Sort by", list(SORTABLE), format_func=lambda s: s.replace("_", " ").capitalize(), key="f_sort"
-        )
-        descending = st.toggle("Newest / highest first", value=True, key="f_desc")
+        sort = st.selectbox("Sort by", list(SORTABLE), format_func=SORT_LABELS.get, key=SORT)
+        descending = st.toggle("Newest / highest first", key=DESCENDING)
     days = PERIODS[period]
     return OrderFilter(
         store_keys=tuple(store_keys),

@@ -18,10 +18,12 @@ class ExplainJson(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Executable, *, analyze: bool = False) -> None:
         self.statement = statement
+        self.analyze = analyze  # run it, and report the time each step took (benchmarks)
 
 
 @compiles(ExplainJson, "postgresql")
 def _explain_json(element: ExplainJson, compiler: Any, **kw: Any) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+    options = "ANALYZE, FORMAT JSON" if element.analyze else "FORMAT JSON"
+    return f"EXPLAIN ({options}) " + compiler.process(element.statement, **kw)

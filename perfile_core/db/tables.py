@@ -164,6 +164,20 @@ orders = Table(
         postgresql_where=text("deleted_at IS NULL AND order_status = 'delivered'"),
         sqlite_where=text("deleted_at IS NULL AND order_status = 'delivered'"),
     ),
+    # The Orders page's other sorts and its search (migration 0007; the search indexes, on
+    # lower(number) text_pattern_ops and a trigram e-mail index, exist on PostgreSQL only).
+    Index("ix_orders_live_updated", "updated_at", "id", postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED),
+    Index(
+        "ix_orders_live_customer_name", "customer_name", "id", postgresql_where=NOT_DELETED, sqlite_where=NOT_DELETED
+    ),
+    Index(
+        "ix_orders_live_status_eta",
+        "order_status",
+        "estimated_delivery",
+        "id",
+        postgresql_where=NOT_DELETED,
+        sqlite_where=NOT_DELETED,
+    ),
     Index("ix_orders_tracking_number", "tracking_number"),
     Index("ix_orders_order_number", "order_number"),
     Index("ix_orders_change_cursor", "change_cursor"),

@@ -17,14 +17,33 @@ from sqlalchemy import event, text
 from perfile_core.clock import utcnow
 from perfile_core.db.explain import ExplainJson
 from perfile_core.domain.status import Status
-from perfile_core.services.order_filters import OrderFilter, where_clauses
-from perfile_core.services.queries import page_query
+from perfile_core.services.order_filters import SORTABLE, OrderFilter, where_clauses
+from perfile_core.services.queries import FEW_MATCHES, count_orders, search_estimate
+from perfile_core.services.sorted_pages import few_matches_query, segment_query, sort_plan
 
 
-def _plan(conn, flt: OrderFilter) -> str:
-    query = page_query(flt, where_clauses(conn, flt, utcnow()), 200, 0)
+def _plan(conn, flt: OrderFilter, segment: int = 0) -> str:
+    """The plan of the query that reads the first page (its first segment, or another one)."""
+    plan = sort_plan(flt)
+    query = segment_query(plan, plan.segments[segment], where_clauses(conn, flt, utcnow()), 50, 0)
     rows = conn.execute(ExplainJson(query)).scalar_one()
     return json.dumps(rows if not isinstance(rows, str) else json.loads(rows))
+
+
+def _nodes(plan: str) -> list[dict]:
+    found, todo = [], [json.loads(plan)[0]["Plan"]]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(node.get("Plans", []))
+    return found
+
+
+def _reads_orders_whole(plan: str) -> bool:
+    """A sequential scan of orders, or a sort of every order (an index that gives no order)."""
+    nodes = _nodes(plan)
+    seq = any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "orders" for n in nodes)
+    return seq or any(n["Node Type"] == "Sort" and n["Plans"][0]["Plan Rows"] > 5_000 for n in nodes)
 
 
 def _load(conn, n: int) -> None:
@@ -36,14 +55,21 @@ def _load(conn, n: int) -> None:
     )
     conn.execute(
         text(f"""
-        INSERT INTO orders (order_number, store_id, customer_name, order_status, main_status,
+        INSERT INTO orders (order_number, store_id, customer_name, customer_email, order_status, main_status,
                             courier_metadata, created_at, updated_at, change_cursor, tracking_number)
-        SELECT 'N' || g, (SELECT id FROM stores), 'Name ' || g,
+        SELECT 'N' || g, (SELECT id FROM stores), 'Name ' || g, 'buyer' || g || '@example.com',
                CASE WHEN g <= {n} / 5 THEN 'pending'
                     ELSE (ARRAY['pending','in_transit','delivered','confirmed','exception'])[1 + g % 5] END,
-               'pending', '{{}}', now() - (g || ' minutes')::interval, now(), g, 'T' || g
+               'pending', '{{}}', now() - (g || ' minutes')::interval, now(), {n} - g, 'T' || g
         FROM generate_series(1, {n}) g
     """)
+    )
+    # Booked orders have an ETA, as the bench's and production's do.
+    conn.execute(
+        text(
+            "UPDATE orders SET estimated_delivery = (created_at + ((id % 5) || ' days')::interval)::date"
+            " WHERE order_status <> 'pending'"
+        )
     )
     conn.execute(text("ANALYZE orders"))
 
@@ -64,14 +90,78 @@ def test_several_statuses_merge_one_index_scan_per_status(pg_db):
     assert '"Node Type": "Seq Scan"' not in plan
 
 
-def test_unfiltered_first_page_and_tracking_search_use_indexes(pg_db):
+# The index each offered sort's first page reads (both directions: a B-tree reads backwards).
+SORT_INDEXES = {
+    "created_at": ["ix_orders_live_created"],
+    "updated_at": ["ix_orders_live_updated"],
+    "order_number": ["ix_orders_order_number"],
+    "customer_name": ["ix_orders_live_customer_name"],
+    "estimated_delivery": ["ix_orders_live_status_eta"],
+    "order_status": ["ix_orders_cancelled_created", "ix_orders_pending_created"],  # desc, asc: first segment
+}
+
+
+def test_every_offered_sort_reads_its_first_page_from_an_index(pg_db):
+    assert set(SORT_INDEXES) == set(SORTABLE), "a sort offered on the Orders page without a pinned plan"
     with pg_db.begin() as conn:
         _load(conn, 50_000)
-        newest = _plan(conn, OrderFilter())
-        search = _plan(conn, OrderFilter(search="T4242"))
-    assert "ix_orders_live_created" in newest
-    assert "ix_orders_tracking_number" in search
-    assert '"Node Type": "Seq Scan"' not in newest + search
+        for sort, indexes in SORT_INDEXES.items():
+            for descending, index in zip((True, False), indexes * (3 - len(indexes)), strict=False):
+                plan = _plan(conn, OrderFilter(sort=sort, descending=descending))
+                assert index in plan, (sort, descending)
+                assert not _reads_orders_whole(plan), (sort, descending)
+
+
+def test_eta_sort_of_a_status_without_etas_probes_instead_of_walking(pg_db):
+    """Pending orders have no ETA: the orders-with-an-ETA segment must not read every other order
+    to find that out (one index probe per status on (order_status, estimated_delivery, id))."""
+    with pg_db.begin() as conn:
+        _load(conn, 50_000)
+        flt = OrderFilter(statuses=(Status.PENDING,), sort="estimated_delivery")
+        with_eta, without_eta = _plan(conn, flt, 0), _plan(conn, flt, 1)
+    for plan in (with_eta, without_eta):
+        scans = [n for n in _nodes(plan) if n.get("Index Name") == "ix_orders_live_status_eta"]
+        assert scans and all("order_status" in n["Index Cond"] for n in scans)
+        assert not _reads_orders_whole(plan)
+
+
+def test_search_parts_are_each_index_backed(pg_db):
+    """Prefix of order or tracking number (lower() text_pattern_ops), substring of name or
+    e-mail (trigram): one bitmap OR over four indexes, never a scan of the orders."""
+    with pg_db.begin() as conn:
+        _load(conn, 50_000)
+        flt = OrderFilter(search="t4242")
+        plan = _plan(conn, flt)
+        clauses = where_clauses(conn, flt, utcnow())
+        expected = search_estimate(conn, flt, clauses)
+        few = conn.execute(ExplainJson(few_matches_query(flt, clauses, 50, 0))).scalar_one()
+    # Few matches expected: the page reads them all from the search indexes and sorts them, so
+    # matches bunched at the far end of the sort (old numbers) cannot make it walk every order.
+    assert expected is not None and expected <= FEW_MATCHES
+    few = json.dumps(few if not isinstance(few, str) else json.loads(few))
+    assert "ix_orders_tracking_number_prefix" in few and "ix_orders_live_created" not in few
+    assert not _reads_orders_whole(few)
+    for index in (
+        "ix_orders_order_number_prefix",
+        "ix_orders_tracking_number_prefix",
+        "ix_orders_customer_name_trgm",
+        "ix_orders_customer_email_trgm",
+    ):
+        assert index in plan, index
+    assert not _reads_orders_whole(plan)
+    assert "ix_orders_live_created" not in plan  # not a newest-first walk that filters every row
+
+
+def test_count_over_its_budget_answers_the_planners_estimate(pg_db):
+    """The exact count gets EXACT_COUNT_BUDGET_MS (30 ms); past it the planner's estimate is
+    the answer, said to be one. A 1 ms budget over 100k orders reaches that fallback here."""
+    with pg_db.begin() as conn:
+        _load(conn, 100_000)
+    flt = OrderFilter(needs_action=True)  # no index answers it: the count reads every order
+    exact, exact_is_estimate = count_orders(pg_db, flt, exact_budget_ms=60_000)
+    total, is_estimate = count_orders(pg_db, flt, exact_budget_ms=1)
+    assert not exact_is_estimate and is_estimate
+    assert exact / 2 < total < exact * 2
 
 
 def test_courier_region_history_is_one_range_scan(pg_db):
@@ -115,3 +205,23 @@ def test_courier_region_history_is_one_range_scan(pg_db):
     plan = json.dumps(plan if not isinstance(plan, str) else json.loads(plan))
     assert "ix_orders_delivered_region" in plan
     assert '"Node Type": "Seq Scan"' not in plan
+
+
+def test_a_count_the_planner_expects_to_be_large_is_not_attempted(pg_db):
+    """Past EXACT_COUNT_UP_TO expected rows the estimate is the answer at once: at 1M orders an
+    exact count of the unfiltered list only spent its 30 ms budget and then asked the planner."""
+    with pg_db.begin() as conn:
+        _load(conn, 50_000)
+    statements: list[str] = []
+
+    def capture(conn_, cursor, statement, parameters, *args):
+        statements.append(statement)
+
+    event.listen(pg_db, "before_cursor_execute", capture)
+    try:
+        total, is_estimate = count_orders(pg_db, OrderFilter(), exact_up_to=10_000)
+    finally:
+        event.remove(pg_db, "before_cursor_execute", capture)
+    assert is_estimate and 25_000 < total < 100_000
+    assert not [s for s in statements if "count(" in s.lower()]
+    assert count_orders(pg_db, OrderFilter(), exact_budget_ms=60_000) == (50_000, False)  # under the limit: counted
