@@ -6,6 +6,7 @@ nothing else creates engines or reads configuration.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,10 @@ from perfile_core.db.engine import make_engine
 if TYPE_CHECKING:
     from perfile_core.couriers.registry import CourierRegistry
     from perfile_core.db.direct import DirectConnections
+    from perfile_core.db.listen import OrderChanges
     from perfile_core.db.notify import ChangeNotifier
+
+_START_LOCK = threading.Lock()
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Perfile:
     _couriers: CourierRegistry | None = field(default=None, repr=False)
     _direct: DirectConnections | None = field(default=None, repr=False)
     _changes: ChangeNotifier | None = field(default=None, repr=False)
+    _order_changes: OrderChanges | None = field(default=None, repr=False)
     statement_timeout_ms: int | None = None  # PostgreSQL sessions; set for the receiver
 
     @property
@@ -61,7 +66,20 @@ class Perfile:
             self._changes = make_notifier(self.settings.database_url)
         return self._changes
 
+    @property
+    def order_changes(self) -> OrderChanges:
+        """What LISTENing tells this process about changed orders (PostgreSQL; started on first
+        use, e.g. by the dashboard's first live tick); on SQLite it knows nothing and callers poll."""
+        with _START_LOCK:  # sessions tick in parallel threads: one listener per process
+            if self._order_changes is None:
+                from perfile_core.db.listen import make_order_changes
+
+                self._order_changes = make_order_changes(self.settings.database_url)
+            return self._order_changes
+
     def close(self) -> None:
+        if self._order_changes is not None:
+            self._order_changes.close()
         if self._changes is not None:
             self._changes.close()
         if self._direct is not None:
