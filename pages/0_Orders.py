@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
 from ui.all_dialogs import rerun_for_dialog, show_flash, show_open_dialog
-from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
-from ui.live import live_page, poll_changes
+from ui.live import live_controls, live_status, live_tick, reuse_frame, show_toasts
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders, selection_note
@@ -35,17 +36,20 @@ page_number = st.session_state.get("page_number", 0)
 show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
 
-@st.fragment(run_every=perfile().settings.dashboard_refresh_seconds)
+every = live_controls()  # None while paused
+
+
+@st.fragment(run_every=every)
 def live_orders() -> None:
-    tick = poll_changes()
-    for text in tick.toasts:
-        st.toast(text)
-    page = live_page(order_filter, tick, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
+    tick, view = live_tick(order_filter, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE, paused=every is None)
+    show_toasts(tick)
+    page = view.page
     total = f"≈ {page.total:,} (estimate)" if page.total_is_estimate else f"{page.total:,}"
     first = page.offset + 1 if page.orders else 0
+    status = live_status(view, every)  # fixed wording and numbers
     st.caption(
         f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
-        f"refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · changed rows are marked {CHANGED_MARK}"
+        f"{status} · changed rows are marked {CHANGED_MARK}"
     )
     selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
     if len(selected) == 1:
@@ -58,7 +62,11 @@ def live_orders() -> None:
             st.info(note, icon=":material/deselect:")
         else:
             st.caption("Select a row for its actions, or several orders without tracking to book them together.")
-    frame = orders_frame(page.orders, tick.changed_ids)
+    # Rebuilt only from a new read, a change or a new minute (countdowns): a quiet tick reuses it.
+    frame = reuse_frame(
+        (view.serial, frozenset(tick.changed_ids), int(time.time() // 60)),
+        lambda: orders_frame(page.orders, tick.changed_ids),
+    )
     st.dataframe(
         frame,
         column_config=COLUMNS,

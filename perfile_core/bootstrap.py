@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from perfile_core.config import Settings, load_settings
 from perfile_core.db.engine import make_engine
+from perfile_core.db.order_writes import watch_order_writes
 
 if TYPE_CHECKING:
     from perfile_core.couriers.registry import CourierRegistry
@@ -77,6 +78,13 @@ class Perfile:
                 self._order_changes = make_order_changes(self.settings.database_url)
             return self._order_changes
 
+    def orders_written(self, order_ids: set[int]) -> None:
+        """After a commit through `db` changed these orders: other processes hear it by NOTIFY,
+        this one's listener at once (so a page redrawn right after an action shows it)."""
+        self.changes.orders_changed(order_ids)
+        if self._order_changes is not None:
+            self._order_changes.changed_here()
+
     def close(self) -> None:
         if self._order_changes is not None:
             self._order_changes.close()
@@ -94,4 +102,6 @@ def build(
     connection or a statement stuck behind a lock with 503 + Retry-After)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url, pre_ping=pre_ping, statement_timeout_ms=statement_timeout_ms)
-    return Perfile(settings=settings, db=engine, statement_timeout_ms=statement_timeout_ms)
+    perfile = Perfile(settings=settings, db=engine, statement_timeout_ms=statement_timeout_ms)
+    watch_order_writes(engine, perfile.orders_written)
+    return perfile

@@ -40,6 +40,9 @@ class OrderChanges:
     def wait_listening(self, timeout: float = 5.0) -> bool:
         return False
 
+    def changed_here(self) -> None:
+        """This process committed order changes: move the version now, before its own NOTIFY is heard."""
+
     def close(self) -> None:
         pass
 
@@ -73,6 +76,10 @@ class PostgresOrderChanges(OrderChanges):
         """Wait until the listener is connected and LISTENing; False on timeout."""
         with self._lock:
             return self._lock.wait_for(lambda: self._listening, timeout)
+
+    def changed_here(self) -> None:
+        with self._lock:
+            self._count += 1
 
     @property
     def backend_pid(self) -> int | None:
