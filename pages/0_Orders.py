@@ -11,12 +11,12 @@ from ui.all_dialogs import rerun_for_dialog, show_flash, show_open_dialog
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
-from ui.live import live_controls, live_status, live_tick, reuse_frame, show_toasts
+from ui.live import as_arrow, live_controls, live_status, live_tick, reuse_frame, show_toasts
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
-from ui.order_selection import TABLE_KEY, selected_orders, selection_note
+from ui.order_selection import TABLE_KEY, selected_orders
 from ui.orders_frame import CHANGED_MARK, COLUMNS, orders_frame
-from ui.quick_actions import render_action_bar, render_bulk_bar
+from ui.selection_bar import render_selection_bar, rerun_for_selection
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
 heading.title("Orders")
@@ -37,6 +37,7 @@ show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
 
 every = live_controls()  # None while paused
+render_selection_bar()  # the action bar: outside the fragment, so a quiet tick does not redraw it
 
 
 @st.fragment(run_every=every)
@@ -51,21 +52,11 @@ def live_orders() -> None:
         f"Showing {first:,}-{page.offset + len(page.orders):,} of {total} orders · "
         f"{status} · changed rows are marked {CHANGED_MARK}"
     )
-    selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
-    if len(selected) == 1:
-        render_action_bar(selected[0])
-    elif selected:
-        render_bulk_bar(selected)
-    else:
-        note = selection_note()
-        if note:
-            st.info(note, icon=":material/deselect:")
-        else:
-            st.caption("Select a row for its actions, or several orders without tracking to book them together.")
+    rerun_for_selection(selected_orders(page.orders))  # by order id; writes the table's selection from it
     # Rebuilt only from a new read, a change or a new minute (countdowns): a quiet tick reuses it.
     frame = reuse_frame(
         (view.serial, frozenset(tick.changed_ids), int(time.time() // 60)),
-        lambda: orders_frame(page.orders, tick.changed_ids),
+        lambda: as_arrow(orders_frame(page.orders, tick.changed_ids)),
     )
     st.dataframe(
         frame,

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from perfile_core.domain.status import STATUS_LABELS, Status
@@ -155,6 +157,12 @@ def reuse_frame(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     value = build()
     st.session_state[FRAME_KEY] = (key, value)
     return value
+
+
+def as_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The table st.dataframe would convert the frame to on every run, converted once: a reused
+    Arrow table is only serialized."""
+    return pa.Table.from_pandas(frame)
 
 
 def live_controls() -> float | None:
