@@ -6,8 +6,8 @@ A tick with nothing changed should cost nothing. On PostgreSQL the process's lis
 version is the one the session's last read saw, the page (and the frame built from it,
 `reuse_frame`) are reused as they are. Otherwise, and on SQLite, the session's change cursor
 is polled (`changes_since`); on SQLite, whose writers are serialized, an empty answer proves
-the page unchanged too. A reused page is re-read after TOTAL_MAX_AGE_S all the same: filters
-over time (last 7 days, no news for 48 h) drift without any write.
+the page unchanged too. A reused page is re-read after TOTAL_MAX_AGE_S all the same when its
+filter drifts with time (no news for 48 h), and after PUSHED_MAX_AGE_S in any case.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ VIEW_KEY = "live_view"  # the LiveView last shown
 FRAME_KEY = "live_frame"  # (key, frame) last built
 CURSOR_KEY, STATUSES_KEY = "live_cursor", "live_statuses"
 PAUSED_KEY, EVERY_KEY = "live_paused", "live_every"
-TOTAL_MAX_AGE_S = 30.0  # time-based filters (last 7 days, no news for 48 h) drift without any change
+TOTAL_MAX_AGE_S = 30.0  # a filter over time (no news for 48 h) drifts without any change: re-read
+PUSHED_MAX_AGE_S = 600.0  # other filters change only by writes; re-read anyway now and then, in case
 INTERVALS_S = (1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
 
 T = TypeVar("T")
@@ -79,8 +80,10 @@ def live_tick(order_filter: OrderFilter, *, limit: int, offset: int, paused: boo
     same = memo is not None and memo.key == key
     if memo is not None and same and paused:
         return Tick(), memo  # paused: the table stays as the operator left it
-    fresh = memo is not None and same and time.monotonic() - memo.counted_at < TOTAL_MAX_AGE_S
-    if memo is not None and fresh and version is not None and version == memo.version:
+    age = time.monotonic() - memo.counted_at if memo is not None else 0.0
+    fresh = memo is not None and same and age < TOTAL_MAX_AGE_S
+    vouched = version is not None and memo is not None and version == memo.version
+    if memo is not None and same and vouched and (fresh or (not drifts(order_filter) and age < PUSHED_MAX_AGE_S)):
         return Tick(), _checked(memo)  # pushed: nothing changed, no query at all
     tick = poll_changes(order_filter)
     if memo is not None and fresh and not tick.changed_ids and cursor_misses_nothing(app.db):
@@ -95,6 +98,12 @@ def live_tick(order_filter: OrderFilter, *, limit: int, offset: int, paused: boo
         view = LiveView(key, page, version, serial, time.monotonic(), time.time())
     state[VIEW_KEY] = view
     return tick, view
+
+
+def drifts(order_filter: OrderFilter) -> bool:
+    """Whether the filter's rows change with time alone ("no news for 48 h"); a "created in the
+    last 7 days" filter holds a date, so it is a new filter (key) the next day."""
+    return order_filter.needs_action
 
 
 def _checked(view: LiveView) -> LiveView:

@@ -52,7 +52,8 @@ def pg_page(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield from serve_demo_orders(pg_url, monkeypatch, orders=ORDERS)
 
 
-def test_on_postgresql_a_tick_with_nothing_changed_runs_no_sql(pg_page: str) -> None:
+def test_on_postgresql_a_tick_with_nothing_changed_runs_no_sql(pg_page: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ui import live
     from ui.context import perfile
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
@@ -64,6 +65,15 @@ def test_on_postgresql_a_tick_with_nothing_changed_runs_no_sql(pg_page: str) -> 
     at.run()
     assert statements == [], statements  # nothing changed: no query at all
     assert f"of {ORDERS} orders" in _caption(at) and "updated 0 s ago" in _caption(at)
+    monkeypatch.setattr(live, "TOTAL_MAX_AGE_S", 0.0)
+    at.run()
+    assert statements == []  # only a filter over time ("no news for 48 h") needs re-reading
+    at.toggle(key="f_needs_action").set_value(True).run()
+    statements.clear()
+    at.run()
+    assert statements  # it drifts with time alone
+    at.toggle(key="f_needs_action").set_value(False).run()
+    monkeypatch.setattr(live, "TOTAL_MAX_AGE_S", 30.0)
 
     _new_order(perfile().db, "Same Process")  # e.g. this dashboard's own New order dialog
     at.run()  # at once, before any NOTIFY came back
