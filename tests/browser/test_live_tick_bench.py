@@ -1,5 +1,6 @@
 """`make bench`'s live-tick benchmark at a small size, so it keeps working: the real dashboard
-under the timed server, Chromium opening the drawer, ticks logged and summed up."""
+under the timed server, Chromium opening the drawer and the booking dialog, ticks logged and
+summed up with the process's memory."""
 
 from __future__ import annotations
 
@@ -18,10 +19,14 @@ ORDERS, TICKS = 300, 8
 def test_the_live_tick_bench_times_ticks_with_the_drawer_open(pg_url: str, tmp_path: Path) -> None:
     require_chromium()
     copy_orders(pg_url, ORDERS, seed=1)
-    ours, simple = measure(pg_url, TICKS, tmp_path)
-    assert len(ours.ms) == len(simple.ms) == TICKS
-    assert all(ms > 0 for ms in ours.ms + simple.ms)
-    assert ours.full_runs == simple.full_runs == 0  # the open drawer is not redrawn by ticks
-    lines = report(ORDERS, ours, simple)
+    drawer, booking, simple = measure(pg_url, TICKS, tmp_path)
+    assert len(drawer.ms) == len(booking.ms) == len(simple.ms) == TICKS
+    assert all(ms > 0 for ms in drawer.ms + booking.ms + simple.ms)
+    # The open drawer and booking dialog are not redrawn by ticks.
+    assert drawer.full_runs == booking.full_runs == simple.full_runs == 0
+    assert 50 < drawer.rss_mb < 2000 and 50 < booking.rss_mb < 2000
+    lines = report(ORDERS, drawer, booking, simple)
     assert lines[-1] in ("PASS", "FAIL")
     assert f"[target < {TARGET_MS:.0f} ms, every tick]" in lines[1] and "over 8 ticks" in lines[1]
+    assert "booking dialog open at step 1" in lines[2] and "over 8 ticks" in lines[2]
+    assert "RSS after 8 ticks" in lines[3]
