@@ -145,6 +145,14 @@ def current_cursor(db: Engine) -> int:
         return conn.execute(select(func.coalesce(func.max(orders.c.change_cursor), 0))).scalar_one()
 
 
+def order_change_cursor(db: Engine, order_id: int) -> int | None:
+    """The order's change cursor (None once deleted): moves with every write to the order."""
+    with db.connect() as conn:
+        return conn.execute(
+            select(orders.c.change_cursor).where(orders.c.id == order_id, orders.c.deleted_at.is_(None))
+        ).scalar_one_or_none()
+
+
 def cursor_misses_nothing(db: Engine) -> bool:
     """True where `changes_since` never skips a committed change, so an empty batch proves a
     page unchanged: SQLite, whose writers are serialized (on PostgreSQL a lower cursor value

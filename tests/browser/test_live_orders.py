@@ -1,4 +1,4 @@
-"""The live orders table in a real browser: a courier event shows up without a reload.
+"""The live orders table and Order page in a real browser: a courier event shows up without a reload.
 
 Starts the real dashboard (streamlit) on a free loopback port against a seeded SQLite
 database and drives Debian's headless Chromium with Playwright.
@@ -36,6 +36,24 @@ def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield url, sqlite_url
 
 
+def _event(engine, order, event_id: str, status: Status, description: str, **extra) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    with engine.begin() as conn:
+        record_event(
+            conn,
+            TrackingEvent(
+                courier=order.courier or "sandbox",
+                tracking_number=order.tracking_number or "",
+                event_id=event_id,
+                occurred_at=now + timedelta(seconds=1),
+                status=status,
+                description=description,
+                **extra,
+            ),
+            now,
+        )
+
+
 def test_exception_appears_live_with_a_toast(dashboard) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -48,24 +66,20 @@ def test_exception_appears_live_with_a_toast(dashboard) -> None:
         page.goto(url)
         expect(page.get_by_text("of 30 orders")).to_be_visible(timeout=30_000)
         time.sleep(1.5)  # let the first tick record the starting cursor
-        now = utcnow()
-        with engine.begin() as conn:
-            record_event(
-                conn,
-                TrackingEvent(
-                    courier=order.courier or "sandbox",
-                    tracking_number=order.tracking_number or "",
-                    event_id="browser-test-1",
-                    occurred_at=now + timedelta(seconds=1),
-                    status=Status.EXCEPTION,
-                    exception_reason=ExceptionReason.DELAYED,
-                    description="Delayed at the terminal",
-                ),
-                now,
-            )
+        _event(
+            engine, order, "browser-test-1", Status.EXCEPTION, "Delayed at the terminal",
+            exception_reason=ExceptionReason.DELAYED,
+        )  # fmt: skip
         # The toast names the order; nobody reloaded the page.
         expect(page.get_by_text(f"{order.order_number}").filter(has_text="Exception")).to_be_visible(timeout=15_000)
         # Its status tag in the grid shows the new status as text (a one-tag list cell).
         wait_for_cell(page, order.order_number, 0, "Exception: delayed")
+
+        # The Order page is live too: the next courier event shows there without a reload.
+        page.goto(f"{url}/Order?order={order.id}")
+        expect(page.get_by_text("Delayed at the terminal")).to_be_visible(timeout=15_000)
+        expect(page.get_by_text("Live: shows changes to this order")).to_be_visible(timeout=15_000)
+        _event(engine, order, "browser-test-2", Status.OUT_FOR_DELIVERY, "Loaded on the van in Kista")
+        expect(page.get_by_text("Loaded on the van in Kista")).to_be_visible(timeout=15_000)
         browser.close()
     engine.dispose()
