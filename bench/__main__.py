@@ -12,6 +12,8 @@ BENCHMARKS = [
     "bench.booking_bench",
     "bench.booking_dialog_bench",
     "bench.live_tick_bench",
+    "bench.live_sessions_bench",
+    "bench.webhook_screen_bench",
 ]
 
 

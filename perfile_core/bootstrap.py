@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from perfile_core.db.direct import DirectConnections
     from perfile_core.db.listen import OrderChanges
     from perfile_core.db.notify import ChangeNotifier
+    from perfile_core.services.live_pages import SharedPages
 
 _START_LOCK = threading.Lock()
 
@@ -33,6 +34,7 @@ class Perfile:
     _direct: DirectConnections | None = field(default=None, repr=False)
     _changes: ChangeNotifier | None = field(default=None, repr=False)
     _order_changes: OrderChanges | None = field(default=None, repr=False)
+    _live_pages: SharedPages | None = field(default=None, repr=False)
     statement_timeout_ms: int | None = None  # PostgreSQL sessions; set for the receiver
 
     @property
@@ -77,6 +79,16 @@ class Perfile:
 
                 self._order_changes = make_order_changes(self.settings.database_url)
             return self._order_changes
+
+    @property
+    def live_pages(self) -> SharedPages:
+        """Order pages and totals for live views, shared by the process's sessions per listener version."""
+        with _START_LOCK:
+            if self._live_pages is None:
+                from perfile_core.services.live_pages import SharedPages
+
+                self._live_pages = SharedPages(self.db)
+            return self._live_pages
 
     def orders_written(self, order_ids: set[int]) -> None:
         """After a commit through `db` changed these orders: other processes hear it by NOTIFY,

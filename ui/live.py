@@ -22,13 +22,13 @@ import pyarrow as pa
 import streamlit as st
 
 from perfile_core.domain.status import STATUS_LABELS, Status
+from perfile_core.services.live_pages import drifts
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import (
     OrderPage,
     changes_since,
     current_cursor,
     cursor_misses_nothing,
-    list_orders,
     order_change_cursor,
     orders_in_filter,
 )
@@ -90,22 +90,18 @@ def live_tick(order_filter: OrderFilter, *, limit: int, offset: int, paused: boo
     tick = poll_changes(order_filter)
     if memo is not None and fresh and not tick.changed_ids and cursor_misses_nothing(app.db):
         return tick, _checked(replace(memo, version=version))
-    if memo is not None and fresh and not tick.changed_ids:
-        page = list_orders(app.db, order_filter, limit=limit, offset=offset, with_total=False)
-        page = replace(page, total=memo.page.total, total_is_estimate=memo.page.total_is_estimate)
-        view = replace(memo, page=page, version=version, serial=memo.serial + 1, checked_at=time.time())
+    page = app.live_pages.page(order_filter, limit=limit, offset=offset, version=version)
+    if memo is not None and fresh and not tick.changed_ids:  # the same total (PostgreSQL's cursor race)
+        total = (memo.page.total, memo.page.total_is_estimate)
+        counted_at = memo.counted_at
     else:
-        page = list_orders(app.db, order_filter, limit=limit, offset=offset)
-        serial = memo.serial + 1 if memo is not None else 0
-        view = LiveView(key, page, version, serial, time.monotonic(), time.time())
+        total = app.live_pages.total(order_filter, page, version=version, max_age=TOTAL_MAX_AGE_S)
+        counted_at = time.monotonic()
+    page = replace(page, total=total[0], total_is_estimate=total[1])
+    serial = memo.serial + 1 if memo is not None else 0
+    view = LiveView(key, page, version, serial, counted_at, time.time())
     state[VIEW_KEY] = view
     return tick, view
-
-
-def drifts(order_filter: OrderFilter) -> bool:
-    """Whether the filter's rows change with time alone ("no news for 48 h"); a "created in the
-    last 7 days" filter holds a date, so it is a new filter (key) the next day."""
-    return order_filter.needs_action
 
 
 def _checked(view: LiveView) -> LiveView:
