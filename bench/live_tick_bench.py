@@ -198,13 +198,9 @@ def run() -> list[str]:
     return report(ORDERS, drawer, booking, simple)
 
 
-def main() -> int:
-    lines = run()
-    print("\n".join(lines))
-    return 0 if lines[-1] == "PASS" else 1
-
-
 if __name__ == "__main__":
     import sys
 
-    sys.exit(main())
+    from bench import print_and_exit_code
+
+    sys.exit(print_and_exit_code(run))

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
-from perfile_core.services.tracking import TrackingEvent, record_event
 from tests.browser.operator_stack import wait_for_cell
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
+from tests.core.helpers import record_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -36,24 +34,6 @@ def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield url, sqlite_url
 
 
-def _event(engine, order, event_id: str, status: Status, description: str, **extra) -> None:  # type: ignore[no-untyped-def]
-    now = utcnow()
-    with engine.begin() as conn:
-        record_event(
-            conn,
-            TrackingEvent(
-                courier=order.courier or "sandbox",
-                tracking_number=order.tracking_number or "",
-                event_id=event_id,
-                occurred_at=now + timedelta(seconds=1),
-                status=status,
-                description=description,
-                **extra,
-            ),
-            now,
-        )
-
-
 def test_exception_appears_live_with_a_toast(dashboard) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -66,10 +46,7 @@ def test_exception_appears_live_with_a_toast(dashboard) -> None:
         page.goto(url)
         expect(page.get_by_text("of 30 orders")).to_be_visible(timeout=30_000)
         time.sleep(1.5)  # let the first tick record the starting cursor
-        _event(
-            engine, order, "browser-test-1", Status.EXCEPTION, "Delayed at the terminal",
-            exception_reason=ExceptionReason.DELAYED,
-        )  # fmt: skip
+        record_status(engine, order, Status.EXCEPTION, "Delayed at the terminal", reason=ExceptionReason.DELAYED)
         # The toast names the order; nobody reloaded the page.
         expect(page.get_by_text(f"{order.order_number}").filter(has_text="Exception")).to_be_visible(timeout=15_000)
         # Its status tag in the grid shows the new status as text (a one-tag list cell).
@@ -79,7 +56,7 @@ def test_exception_appears_live_with_a_toast(dashboard) -> None:
         page.goto(f"{url}/Order?order={order.id}")
         expect(page.get_by_text("Delayed at the terminal")).to_be_visible(timeout=15_000)
         expect(page.get_by_text("Live: shows changes to this order")).to_be_visible(timeout=15_000)
-        _event(engine, order, "browser-test-2", Status.OUT_FOR_DELIVERY, "Loaded on the van in Kista")
+        record_status(engine, order, Status.OUT_FOR_DELIVERY, "Loaded on the van in Kista")
         expect(page.get_by_text("Loaded on the van in Kista")).to_be_visible(timeout=15_000)
         browser.close()
     engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,12 @@ from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.bootstrap import build
-from perfile_core.clock import utcnow
 from perfile_core.config import load_settings
-from perfile_core.domain.order import Order
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
 from perfile_core.services.queries import list_orders
-from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.core.helpers import record_status
 from tests.dashboard.conftest import serve_demo_orders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,24 +89,6 @@ def test_on_postgresql_a_tick_with_nothing_changed_runs_no_sql(pg_page: str, mon
         other.close()
 
 
-def _exception(db: Engine, order: Order, event_id: str) -> None:
-    now = utcnow()
-    with db.begin() as conn:
-        record_event(
-            conn,
-            TrackingEvent(
-                courier=order.courier or "sandbox",
-                tracking_number=order.tracking_number or "",
-                event_id=event_id,
-                occurred_at=now + timedelta(seconds=1),
-                status=Status.EXCEPTION,
-                exception_reason=ExceptionReason.DAMAGED,
-                description="Damaged",
-            ),
-            now,
-        )
-
-
 def test_toasts_only_for_orders_in_the_view_and_a_count_of_the_others(sqlite_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     serving = serve_demo_orders(sqlite_url, monkeypatch, orders=60)
     next(serving)
@@ -121,8 +100,8 @@ def test_toasts_only_for_orders_in_the_view_and_a_count_of_the_others(sqlite_url
     outside = next(order for order in in_transit if order.courier != inside.courier)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     at.multiselect(key="f_courier").select(inside.courier).run()
-    _exception(db, inside, "push-test-in")
-    _exception(db, outside, "push-test-out")
+    record_status(db, inside, Status.EXCEPTION, "Damaged", reason=ExceptionReason.DAMAGED)
+    record_status(db, outside, Status.EXCEPTION, "Damaged", reason=ExceptionReason.DAMAGED)
     at.run()
     toasts = [toast.value for toast in at.toast]
     assert any(inside.order_number in text and "Exception" in text for text in toasts), toasts
