@@ -16,7 +16,7 @@ from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders
 from ui.orders_frame import CHANGED_MARK, COLUMNS, orders_frame
-from ui.selection_bar import render_selection_bar, rerun_for_selection
+from ui.selection_bar import render_selection_bar, rerun_for_selection, selection_bar_slot
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
 heading.title("Orders")
@@ -37,7 +37,7 @@ show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
 
 every = live_controls()  # None while paused
-render_selection_bar()  # the action bar: outside the fragment, so a quiet tick does not redraw it
+action_bar = selection_bar_slot()  # outside the fragment, so a quiet tick does not redraw it
 
 
 @st.fragment(run_every=every)
@@ -74,6 +74,8 @@ def live_orders() -> None:
 
 
 live_orders()
+with action_bar:
+    render_selection_bar()  # from the page and selection this run's fragment saw
 
 previous, _, following = st.columns([1, 6, 1])
 if previous.button("← Newer", disabled=page_number == 0):
