@@ -2,7 +2,7 @@
 Chromium, with the dashboard ticking every 1 s on PostgreSQL. Target: median < 1.5 s.
 
 The real stack as `make run` starts it (gunicorn receiver, streamlit dashboard), on a database
-of its own (`perfile_bench_screen`, PERFILE_BENCH_SCREEN_ORDERS bulk-loaded orders, 100k by
+of its own (`perfile_bench_screen`, PERFILE_BENCH_SCREEN_ORDERS bulk-loaded orders, 1M by
 default, dropped afterwards: the 1M query-bench database stays read-only). Shopify deliveries
 bring PERFILE_BENCH_SCREEN_PARCELS orders tracked by the sandbox courier, the newest on the
 first page; each then gets two signed sandbox events (in transit, out for delivery), sent at a
@@ -31,7 +31,7 @@ from tests.browser.operator_stack import VIEWPORT, post_sandbox_event, post_shop
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, serve_stack
 from tests.receiver.hostile_text import http_poster
 
-ORDERS = int(os.environ.get("PERFILE_BENCH_SCREEN_ORDERS", "100000"))
+ORDERS = int(os.environ.get("PERFILE_BENCH_SCREEN_ORDERS", "1000000"))
 PARCELS = int(os.environ.get("PERFILE_BENCH_SCREEN_PARCELS", "8"))
 DATABASE = "perfile_bench_screen"
 TARGET_S = 1.5

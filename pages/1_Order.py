@@ -12,7 +12,7 @@ from perfile_core.services.order_detail import find_order, order_detail
 from ui.all_dialogs import flash, show_flash, show_open_dialog
 from ui.context import perfile
 from ui.errors import reported_errors, show_error
-from ui.live import watch_order
+from ui.live_order import watch_order
 from ui.order_dialogs import just_deleted, render_undo_bar
 from ui.order_view import render_flags, render_header, render_timeline
 from ui.quick_actions import render_action_bar

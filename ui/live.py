@@ -29,7 +29,6 @@ from perfile_core.services.queries import (
     changes_since,
     current_cursor,
     cursor_misses_nothing,
-    order_change_cursor,
     orders_in_filter,
 )
 from ui.context import perfile
@@ -47,7 +46,6 @@ VIEW_KEY = "live_view"  # the LiveView last shown
 FRAME_KEY = "live_frame"  # (key, frame) last built
 CURSOR_KEY, STATUSES_KEY = "live_cursor", "live_statuses"
 PAUSED_KEY, EVERY_KEY = "live_paused", "live_every"
-ORDER_WATCH_KEY = "live_order_watch"  # (order id, change cursor shown, listener version)
 TOTAL_MAX_AGE_S = 30.0  # a filter over time (no news for 48 h) drifts without any change: re-read
 PUSHED_MAX_AGE_S = 600.0  # other filters change only by writes; re-read anyway now and then, in case
 INTERVALS_S = (1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
@@ -196,17 +194,3 @@ def live_status(view: LiveView, every: float | None) -> str:
     ago = max(0, int(time.time() - view.checked_at))
     when = f"{ago} s ago" if ago < 120 else f"{ago // 60} min ago"
     return f"Paused · updated {when}" if every is None else f"Live, every {every:g} s · updated {when}"
-
-
-def watch_order(order_id: int, change_cursor: int) -> None:
-    """The Order page's live tick: a full run (which re-reads and redraws the order) once the order
-    changed since the page showed it at `change_cursor`; no query while the listener vouches."""
-    version = perfile().order_changes.version()  # first: a change committed after this moves it
-    seen = st.session_state.get(ORDER_WATCH_KEY)
-    if seen is None or seen[:2] != (order_id, change_cursor):
-        st.session_state[ORDER_WATCH_KEY] = (order_id, change_cursor, None)  # a full run just read it
-    elif version is not None and version == seen[2]:
-        return
-    if order_change_cursor(perfile().db, order_id) != change_cursor:
-        st.rerun()
-    st.session_state[ORDER_WATCH_KEY] = (order_id, change_cursor, version)

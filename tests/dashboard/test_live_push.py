@@ -111,16 +111,17 @@ def test_toasts_only_for_orders_in_the_view_and_a_count_of_the_others(sqlite_url
 
 
 def test_paused_the_table_stays_until_resumed(sqlite_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PERFILE_DASHBOARD_REFRESH_SECONDS", "7")
     serving = serve_demo_orders(sqlite_url, monkeypatch, orders=ORDERS)
     next(serving)
     from ui.context import perfile
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    assert "Live, every 3 s" in _caption(at)  # the default interval comes from settings
+    assert "Live, every 7 s" in _caption(at)  # the default interval comes from settings
     at.toggle(key="live_paused").set_value(True).run()
     _new_order(perfile().db, "While Paused")
     at.run()
     assert f"of {ORDERS} orders" in _caption(at) and "Paused · updated" in _caption(at)
     at.toggle(key="live_paused").set_value(False).run()
-    assert f"of {ORDERS + 1} orders" in _caption(at) and "Live, every 3 s" in _caption(at)
+    assert f"of {ORDERS + 1} orders" in _caption(at) and "Live, every 7 s" in _caption(at)
     next(serving, None)
