@@ -14,6 +14,8 @@ BENCHMARKS = [
     "bench.booking_dialog_bench",
     "bench.live_tick_bench",
     "bench.analytics_bench",
+    "bench.live_sessions_bench",
+    "bench.webhook_screen_bench",
 ]
 
 

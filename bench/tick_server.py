@@ -4,7 +4,8 @@
 
 Wraps Streamlit's `ScriptRunner._run_script`, the one call through which the server runs a
 full script run and a fragment rerun (a `run_every` tick the browser asks for) alike, and
-appends one JSON line per call: `{"fragment": bool, "ms": float}`. A rerun requested during
+appends one JSON line per call: `{"fragment": bool, "ms": float, "rss_mb": float}` (the
+process's resident memory after the run). A rerun requested during
 the run (`st.rerun`) happens inside the same call, so its cost counts in the tick that asked
 for it. The app's own code is untouched.
 """
@@ -25,6 +26,15 @@ RUN_LOG_ENV = "PERFILE_BENCH_RUN_LOG"
 PROFILE_ENV = "PERFILE_BENCH_PROFILE"  # cProfile of the fragment runs, to <path>.<pid>, rewritten after each
 
 
+def _rss_mb() -> float:
+    """The server process's resident memory now (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _timed_runs(log_path: str) -> None:
     original = ScriptRunner._run_script
     lock = threading.Lock()
@@ -42,7 +52,11 @@ def _timed_runs(log_path: str) -> None:
         finally:
             if profiling:
                 profiler.dump_stats(f"{profile_path}.{os.getpid()}")
-            line = {"fragment": bool(rerun_data.fragment_id_queue), "ms": (time.perf_counter() - started) * 1000}
+            line = {
+                "fragment": bool(rerun_data.fragment_id_queue),
+                "ms": (time.perf_counter() - started) * 1000,
+                "rss_mb": _rss_mb(),
+            }
             with lock, open(log_path, "a") as log:
                 log.write(json.dumps(line) + "\n")
 

@@ -6,19 +6,18 @@ import streamlit as st
 
 from perfile_core.domain.errors import PerfileError
 from ui.all_dialogs import rerun_for_dialog, show_flash, show_open_dialog
-from ui.context import perfile
 from ui.errors import show_error
 from ui.export import render_csv_download
 from ui.filters import sidebar_filter
-from ui.live import poll_changes
+from ui.live import live_controls, live_status, show_toasts
 from ui.new_order import render_new_order_button
 from ui.order_dialogs import render_undo_bar
-from ui.order_selection import TABLE_KEY, selected_orders, selection_note
+from ui.order_selection import TABLE_KEY, selected_orders
 from ui.orders_frame import CHANGED_MARK
 from ui.orders_table import orders_table, render_column_picker
 from ui.paging import current_page, range_text, render_pager
-from ui.quick_actions import render_action_bar, render_bulk_bar
 from ui.safe_text import md
+from ui.selection_bar import render_selection_bar, rerun_for_selection, selection_bar_slot
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
 heading.title("Orders")
@@ -36,30 +35,19 @@ render_column_picker()
 
 show_open_dialog()  # before the live fragment, which may open one (all_dialogs)
 
+every = live_controls()  # None while paused
+action_bar = selection_bar_slot()  # outside the fragment, so a quiet tick does not redraw it
 
-@st.fragment(run_every=perfile().settings.dashboard_refresh_seconds)
+
+@st.fragment(run_every=every)
 def live_orders() -> None:
-    tick = poll_changes()
-    for text in tick.toasts:
-        st.toast(text)
-    view, page = current_page(order_filter, tick)
-    st.caption(
-        f"{md(range_text(page))} · refreshes every {perfile().settings.dashboard_refresh_seconds:g} s · "
-        f"{CHANGED_MARK} = changed since you opened it"
-    )
-    selected = selected_orders(page.orders)  # by order id; writes the table's selection from it
-    if len(selected) == 1:
-        render_action_bar(selected[0])
-    elif selected:
-        render_bulk_bar(selected)
-    else:
-        note = selection_note()
-        if note:
-            st.info(note, icon=":material/deselect:")
-        else:
-            st.caption("Select a row for its actions, or several orders without tracking to book them together.")
+    tick, live, view = current_page(order_filter, paused=every is None)
+    show_toasts(tick)
+    page = live.page
+    st.caption(f"{md(range_text(page))} · {live_status(live, every)} · {CHANGED_MARK} = changed since you opened it")
+    rerun_for_selection(selected_orders(page.orders))  # by order id; writes the table's selection from it
     st.dataframe(
-        **orders_table(page.orders),
+        **orders_table(page.orders, read=live.serial),
         width="stretch",
         height=min(38 + 35 * max(len(page.orders), 1), 740),
         key=TABLE_KEY,
@@ -71,4 +59,6 @@ def live_orders() -> None:
 
 
 live_orders()
+with action_bar:
+    render_selection_bar()  # from the page and selection this run's fragment saw
 render_csv_download(order_filter)

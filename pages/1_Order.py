@@ -11,6 +11,7 @@ from ui.all_dialogs import show_flash, show_open_dialog
 from ui.attach_tracking import render_attach_form
 from ui.context import perfile
 from ui.errors import show_error
+from ui.live_order import watch_order
 from ui.order_dialogs import just_deleted, render_undo_bar
 from ui.order_view import render_flags, render_header, render_timeline
 from ui.quick_actions import render_action_bar
@@ -50,6 +51,19 @@ show_open_dialog()
 render_header(order)
 render_flags(order, utcnow())
 render_action_bar(order, on_order_page=True)
+
+
+EVERY = perfile().settings.dashboard_refresh_seconds
+
+
+@st.fragment(run_every=EVERY)
+def live_order(order_id: int, change_cursor: int) -> None:
+    """A courier event, an edit or a booking elsewhere shows without a reload (a full run)."""
+    watch_order(order_id, change_cursor)
+    st.caption(f"Live: shows changes to this order as they come (checked every {EVERY:g} s)")
+
+
+live_order(order.id, order.change_cursor)
 
 timeline, actions = st.columns([3, 2])
 with timeline:

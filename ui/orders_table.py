@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from perfile_core.clock import utcnow
 from perfile_core.domain.order import Order
+from ui.live import as_arrow, reuse_frame
 from ui.orders_frame import (
     DEFAULT_COLUMNS,
     NO_LINK,
@@ -61,12 +63,23 @@ def render_column_picker() -> None:
         st.segmented_control("Width", list(WIDTH_SCALES), default=chosen_width(), key="_table_width", on_change=keep)
 
 
-def orders_table(orders: Sequence[Order]) -> dict[str, Any]:
-    """`st.dataframe` arguments for these orders: data, columns, order and placeholder."""
-    now = utcnow()
+def orders_table(orders: Sequence[Order], *, read: int) -> dict[str, Any]:
+    """`st.dataframe` arguments for these orders: data, columns, order and placeholder.
+
+    The data is rebuilt only from a new read of the page (`read`), a change of the operator's
+    looks or a new minute (countdowns); a quiet live tick reuses the Arrow table it built.
+    """
+    seen = seen_for(orders)
+    minute = int(time.time() // 60)
+
+    def build() -> tuple[Any, dict[str, bool]]:
+        now = utcnow()
+        return as_arrow(orders_frame(orders, seen=seen, now=now)), eta_tags(orders, now)
+
+    data, tags = reuse_frame((read, minute, frozenset(seen.items())), build)
     return {
-        "data": orders_frame(orders, seen=seen_for(orders), now=now),
-        "column_config": column_config(WIDTH_SCALES[chosen_width()], eta_tags(orders, now)),
+        "data": data,
+        "column_config": column_config(WIDTH_SCALES[chosen_width()], tags),
         "column_order": chosen_columns(),
         "placeholder": NO_LINK,
         "hide_index": True,

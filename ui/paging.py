@@ -14,7 +14,7 @@ import streamlit as st
 
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import OrderPage
-from ui.live import Tick, live_page
+from ui.live import LiveView, Tick, live_tick
 from ui.view_url import DEFAULTS, PAGE, PAGE_SIZE, PAGE_SIZES, write_view
 
 PAGED_VIEW = "orders_paged_view"  # (filter, page size) the page number belongs to
@@ -45,22 +45,23 @@ def range_text(page: OrderPage) -> str:
     return f"{span} of {page.total:,} {'order' if page.total == 1 else 'orders'}"
 
 
-def current_page(order_filter: OrderFilter, tick: Tick) -> tuple[PageView, OrderPage]:
-    """This run's page of orders: the first after a change of view, the last if past the end."""
+def current_page(order_filter: OrderFilter, *, paused: bool) -> tuple[Tick, LiveView, PageView]:
+    """This tick's changes and page of orders: the first page after a change of view, the last if
+    past the end (read from the database only when needed: `ui.live.live_tick`)."""
     state = st.session_state
     size = state.setdefault(PAGE_SIZE, DEFAULTS[PAGE_SIZE])
     if state.get(PAGED_VIEW, (order_filter, size)) != (order_filter, size) and state.get(PAGE, 1) != 1:
         state[PAGE] = 1  # set only when it changes: a widget value set in code is logged as a warning
     state[PAGED_VIEW] = (order_filter, size)
     view = PageView(state.get(PAGE, 1), size)
-    page = live_page(order_filter, tick, limit=view.size, offset=view.offset)
-    last = page_count(page.total, view.size)
-    if not page.orders and view.number > last:
+    tick, live = live_tick(order_filter, limit=view.size, offset=view.offset, paused=paused)
+    last = page_count(live.page.total, view.size)
+    if not live.page.orders and view.number > last:
         st.info(f"Page {view.number:,} is past the end of this list; showing its last page, {last:,}.")
         view = PageView(last, size)
         state[PAGE] = last
-        page = live_page(order_filter, tick, limit=view.size, offset=view.offset)
-    return view, page
+        _, live = live_tick(order_filter, limit=view.size, offset=view.offset, paused=paused)
+    return tick, live, view
 
 
 def render_pager(view: PageView, page: OrderPage) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
+from perfile_core.db.order_writes import note_written
 from perfile_core.db.tables import order_change_seq, orders, stores
 from perfile_core.domain.errors import NotFound
 from perfile_core.domain.order import Order
@@ -90,7 +91,9 @@ def insert_order(conn: Connection, values: dict[str, Any], now: datetime) -> int
         "updated_at": now,
         "change_cursor": next_change_cursor(conn),
     }
-    return conn.execute(orders.insert().values(row).returning(orders.c.id)).scalar_one()
+    order_id = conn.execute(orders.insert().values(row).returning(orders.c.id)).scalar_one()
+    note_written(conn, order_id)
+    return order_id
 
 
 def update_order(conn: Connection, order_id: int, values: dict[str, Any], now: datetime) -> None:
@@ -100,6 +103,7 @@ def update_order(conn: Connection, order_id: int, values: dict[str, Any], now: d
         .where(orders.c.id == order_id)
         .values(**values, updated_at=now, change_cursor=next_change_cursor(conn))
     )
+    note_written(conn, order_id)
 
 
 def get_order(conn: Connection, order_id: int, *, for_update: bool = False) -> Order:

@@ -7,6 +7,7 @@ every screen reads computed fields from the one implementation.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,9 +134,36 @@ def _count(
     return estimate, True
 
 
+def orders_in_filter(
+    db: Engine, flt: OrderFilter, order_ids: Iterable[int], *, now: datetime | None = None
+) -> set[int]:
+    """Which of these orders the filter shows (live ones only): one primary-key lookup."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return set()
+    with db.connect() as conn:
+        clauses = where_clauses(conn, flt, now or utcnow())
+        return set(conn.execute(select(orders.c.id).where(orders.c.id.in_(ids), *clauses)).scalars())
+
+
 def current_cursor(db: Engine) -> int:
     with db.connect() as conn:
         return conn.execute(select(func.coalesce(func.max(orders.c.change_cursor), 0))).scalar_one()
+
+
+def order_change_cursor(db: Engine, order_id: int) -> int | None:
+    """The order's change cursor (None once deleted): moves with every write to the order."""
+    with db.connect() as conn:
+        return conn.execute(
+            select(orders.c.change_cursor).where(orders.c.id == order_id, orders.c.deleted_at.is_(None))
+        ).scalar_one_or_none()
+
+
+def cursor_misses_nothing(db: Engine) -> bool:
+    """True where `changes_since` never skips a committed change, so an empty batch proves a
+    page unchanged: SQLite, whose writers are serialized (on PostgreSQL a lower cursor value
+    can commit after a higher one was read)."""
+    return db.dialect.name == "sqlite"
 
 
 def changes_since(db: Engine, cursor: int, *, limit: int = 500) -> ChangeBatch:

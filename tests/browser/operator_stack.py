@@ -129,6 +129,10 @@ def select_rows(page, numbers: list[str]) -> None:  # type: ignore[no-untyped-de
 def wait_for_cell(page, number: str, column: int, wanted: str) -> None:  # type: ignore[no-untyped-def]
     """Until the row of order `number` shows `wanted` in cell `column` (grid_rows counts from Status)."""
     deadline = time.monotonic() + 15
-    while row_of(page, number)[column] != wanted and time.monotonic() < deadline:
+
+    def row() -> list[str] | None:  # None while the grid redraws its accessible rows
+        return next((cells for cells in drawn_rows(page) if cells[1] == number), None)
+
+    while ((cells := row()) is None or cells[column] != wanted) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
-    assert row_of(page, number)[column] == wanted, row_of(page, number)
+    assert cells is not None and cells[column] == wanted, cells

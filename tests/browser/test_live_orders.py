@@ -1,4 +1,4 @@
-"""The live orders table in a real browser: a courier event shows up without a reload.
+"""The live orders table and Order page in a real browser: a courier event shows up without a reload.
 
 Starts the real dashboard (streamlit) on a free loopback port against a seeded SQLite
 database and drives Debian's headless Chromium with Playwright.
@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
-from perfile_core.services.tracking import TrackingEvent, record_event
 from tests.browser.operator_stack import wait_for_cell
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
+from tests.core.helpers import record_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -48,24 +46,17 @@ def test_exception_appears_live_with_a_toast(dashboard) -> None:
         page.goto(url)
         expect(page.get_by_text("of 30 orders")).to_be_visible(timeout=30_000)
         time.sleep(1.5)  # let the first tick record the starting cursor
-        now = utcnow()
-        with engine.begin() as conn:
-            record_event(
-                conn,
-                TrackingEvent(
-                    courier=order.courier or "sandbox",
-                    tracking_number=order.tracking_number or "",
-                    event_id="browser-test-1",
-                    occurred_at=now + timedelta(seconds=1),
-                    status=Status.EXCEPTION,
-                    exception_reason=ExceptionReason.DELAYED,
-                    description="Delayed at the terminal",
-                ),
-                now,
-            )
+        record_status(engine, order, Status.EXCEPTION, "Delayed at the terminal", reason=ExceptionReason.DELAYED)
         # The toast names the order; nobody reloaded the page.
         expect(page.get_by_text(f"{order.order_number}").filter(has_text="Exception")).to_be_visible(timeout=15_000)
         # Its status tag in the grid shows the new status as text (a one-tag list cell).
         wait_for_cell(page, order.order_number, 0, "Exception: delayed")
+
+        # The Order page is live too: the next courier event shows there without a reload.
+        page.goto(f"{url}/Order?order={order.id}")
+        expect(page.get_by_text("Delayed at the terminal")).to_be_visible(timeout=15_000)
+        expect(page.get_by_text("Live: shows changes to this order")).to_be_visible(timeout=15_000)
+        record_status(engine, order, Status.OUT_FOR_DELIVERY, "Loaded on the van in Kista")
+        expect(page.get_by_text("Loaded on the van in Kista")).to_be_visible(timeout=15_000)
         browser.close()
     engine.dispose()

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from perfile_core.clock import utcnow
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.order import Order
+from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.domain.tracking_numbers import make_sscc
 from perfile_core.services import admin
 from perfile_core.services import orders as order_service
@@ -63,3 +65,21 @@ def push_event(
     )
     with db.begin() as conn:
         return record_event(conn, event, at + timedelta(seconds=1))
+
+
+def record_status(
+    db: Engine, order: Order, status: Status, description: str, *, reason: ExceptionReason | None = None
+) -> None:
+    """A courier event moving `order` (by its tracking number and courier) to `status` now."""
+    now = utcnow()
+    event = TrackingEvent(
+        courier=order.courier or "sandbox",
+        tracking_number=order.tracking_number or "",
+        event_id=f"ev-{next(_event_ids)}",
+        occurred_at=now + timedelta(seconds=1),
+        status=status,
+        exception_reason=reason,
+        description=description,
+    )
+    with db.begin() as conn:
+        record_event(conn, event, now)
