@@ -1,4 +1,7 @@
-"""`python -m bench`: every benchmark in turn, each printing its figures and ratios."""
+"""`python -m bench`: every benchmark in turn, each printing its figures and ratios.
+
+Exits non-zero when any benchmark missed a target (its last line is FAIL, or its main()
+returned non-zero) or failed to run, and ends with which ones and what they missed."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ BENCHMARKS = [
 
 
 def main() -> int:
-    failed = 0
+    missed: list[str] = []
     for name in BENCHMARKS:
         try:
             module = importlib.import_module(name)
@@ -35,14 +38,25 @@ def main() -> int:
             result = module.run() if hasattr(module, "run") else module.main()
         except Exception as exc:
             print(f"   FAILED: {exc!r}")
-            failed += 1
+            missed.append(f"{name}: did not run ({exc!r})")
             continue
         if isinstance(result, list):
             print("\n".join(result))
         if (isinstance(result, list) and result and result[-1] == "FAIL") or (isinstance(result, int) and result):
-            failed += 1  # a missed target
+            missed.append(f"{name}: {_what_missed(result)}")
         print(f"   ({time.perf_counter() - started:.0f} s)\n")
-    return 1 if failed else 0
+    if missed:
+        print("== targets missed:\n" + "\n".join(f"   {line}" for line in missed))
+    return 1 if missed else 0
+
+
+def _what_missed(result: list[str] | int) -> str:
+    """The benchmark's own words for its miss (a line saying `NOT met` or `target missed`)."""
+    if isinstance(result, list):
+        said = [line.strip() for line in result if "not met" in line.lower() or "missed" in line.lower()]
+        if said:
+            return " | ".join(said)
+    return "see its figures above"
 
 
 if __name__ == "__main__":

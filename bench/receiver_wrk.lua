@@ -5,8 +5,10 @@
 -- lines i with i % threads == k, in order (cycling only if a slice runs out, which then shows
 -- up as `duplicate` answers). The webhook-id also goes out as X-Request-Id, which both servers
 -- echo, so each `accepted` answer is tied to its event whatever connection carried it.
--- done() writes the latency percentiles, wrk's counters, the answers per status and the ids
--- answered `accepted` to the file named by $WRK_OUT.
+-- done() writes wrk's counters, the whole latency distribution (one line per distinct latency:
+-- microseconds and how many requests took that long, so the bench can merge windows and take
+-- percentiles over every request of a run), the answers per status and the ids answered
+-- `accepted` to the file named by $WRK_OUT.
 
 local threads = {}
 local requests, count, next_index = {}, 0, 0
@@ -59,10 +61,10 @@ function done(summary, latency, _requests)
   out:write(string.format("responses %d\n", summary.requests))
   local e = summary.errors
   out:write(string.format("errors %d\n", e.connect + e.read + e.write + e.timeout))
-  for _, q in ipairs({ 50, 90, 99, 99.9 }) do
-    out:write(string.format("p%s_us %d\n", q, latency:percentile(q)))
+  for i = 1, #latency do
+    local us, n = latency(i) -- the i-th distinct latency recorded and its count
+    out:write(string.format("latency %d %d\n", us, n))
   end
-  out:write(string.format("max_us %d\n", latency.max))
   for _, thread in ipairs(threads) do
     for key, n in pairs(thread:get("other")) do
       out:write(string.format("other %s %d\n", key, n))
