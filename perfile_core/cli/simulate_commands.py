@@ -9,6 +9,7 @@ import time
 import requests
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.services.webhook_simulator import Simulation, ensure_sources
 
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _simulate(args: argparse.Namespace, app: Perfile) -> int:
     base = (args.url or app.settings.receiver_url).rstrip("/")
-    simulation = Simulation(ensure_sources(app.db), rng=random.Random(args.seed))
+    simulation = Simulation(ensure_sources(app.db, actor=cli_actor(app.settings)), rng=random.Random(args.seed))
     session = requests.Session()
     tick = 0
     try:

@@ -16,13 +16,14 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.performance import courier_performance
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN, person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
 def _ship(db, number: str, courier_code: str, raw_steps: list[tuple[str, float]], eta: date | None):
     """An order booked with `courier_code`, then that courier's raw scans `raw_steps` (code, hours after T0)."""
     order = make_order(db)
-    order_service.attach_tracking(db, order.id, number, courier_code, actor="t")
+    order_service.attach_tracking(db, order.id, number, courier_code, actor=person("t"))
     for index, (code, hours) in enumerate(raw_steps):
         push_event(db, number, code, T0 + timedelta(hours=hours), courier=courier_code, eta=eta if index == 0 else None)
     return order
@@ -60,7 +61,7 @@ def test_on_time_is_judged_by_the_day_at_the_delivery_address(db):
     ]
     for number, country, delivered_at in cases:
         order = make_order(db, country_code=country)
-        order_service.attach_tracking(db, order.id, number, "bring", actor="t")
+        order_service.attach_tracking(db, order.id, number, "bring", actor=person("t"))
         push_event(db, number, "HANDED_IN", delivered_at - timedelta(hours=30), eta=promised)
         push_event(db, number, "DELIVERED", delivered_at)
     (row,) = courier_performance(db, group_by="courier")
@@ -71,7 +72,7 @@ def test_on_time_is_judged_by_the_day_at_the_delivery_address(db):
 
 def test_grouping_by_store_and_period_and_bad_grouping(db):
     """Orders created 29 Oct - 19 Nov 2026 (UTC days)."""
-    seed_demo(db, orders_count=40, seed=5, anchor=datetime(2026, 11, 20, tzinfo=UTC))
+    seed_demo(db, orders_count=40, seed=5, anchor=datetime(2026, 11, 20, tzinfo=UTC), actor=ADMIN)
     by_store = courier_performance(db, group_by="store")
     assert {row.group for row in by_store} == {"demo-shopify", "demo-woo", "demo-manual"}
     assert sum(row.orders for row in by_store) == 40
@@ -110,7 +111,7 @@ def test_seed_is_deterministic_and_covers_every_status(db_url: str, other_db_url
     stored = []
     for url in (db_url, other_db_url):
         engine = make_engine(url)
-        report = seed_demo(engine, orders_count=300, seed=11, anchor=anchor)
+        report = seed_demo(engine, orders_count=300, seed=11, anchor=anchor, actor=ADMIN)
         stored.append(_stored(engine))
         engine.dispose()
         assert (len(stored[-1]["orders"]), len(stored[-1]["events"])) == (300, report.events)

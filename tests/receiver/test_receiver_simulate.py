@@ -12,10 +12,11 @@ from perfile_core.db.tables import orders
 from perfile_core.services.booking import book_order
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.webhook_simulator import Simulation, ensure_sources
+from tests.actors import ADMIN, person
 
 
 def test_simulated_traffic_is_accepted_and_moves_shipments(client, configured: Engine) -> None:
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(3))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(3))
     answers = []
     for _ in range(120):
         for delivery in simulation.tick():
@@ -32,13 +33,13 @@ def test_simulated_traffic_is_accepted_and_moves_shipments(client, configured: E
 
 
 def test_sources_are_created_once(configured: Engine) -> None:
-    first = ensure_sources(configured)
-    assert ensure_sources(configured) == first
+    first = ensure_sources(configured, actor=ADMIN)
+    assert ensure_sources(configured, actor=ADMIN) == first
 
 
 def test_simulated_orders_without_tracking_can_be_booked(client, configured: Engine) -> None:
     """What an operator does with them in the dashboard: the simulated shops have a pickup address."""
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(3))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(3))
     for _ in range(40):
         for delivery in simulation.tick():
             client.post(delivery.path, data=delivery.body, headers=delivery.headers)
@@ -47,5 +48,7 @@ def test_simulated_orders_without_tracking_can_be_booked(client, configured: Eng
     assert waiting
     sandbox = build_registry([], Settings())
     for order_id in waiting[:3]:
-        result = book_order(configured, sandbox, order_id, "sandbox", "home", actor="test", send_notification=False)
+        result = book_order(
+            configured, sandbox, order_id, "sandbox", "home", actor=person("test"), send_notification=False
+        )
         assert order_detail(configured, order_id).order.tracking_number == result.tracking_number
