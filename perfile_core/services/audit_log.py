@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, distinct, select
+from sqlalchemy import Engine, select
 
 from perfile_core.db import audit_repo
 from perfile_core.db.tables import audit_log, orders
@@ -66,7 +66,7 @@ def audit_entries(
 
 def audit_people(db: Engine) -> list[tuple[str, str | None]]:
     """Everyone (and every system source) with an audit entry: (name, e-mail), for a filter's choices."""
-    query = select(distinct(audit_log.c.actor), audit_log.c.actor_email).order_by(audit_log.c.actor)
+    query = select(audit_log.c.actor, audit_log.c.actor_email).distinct().order_by(audit_log.c.actor)
     with db.connect() as conn:
         return [(row[0], row[1]) for row in conn.execute(query)]
 

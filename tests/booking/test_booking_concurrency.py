@@ -35,7 +35,7 @@ def test_twenty_concurrent_bookings_make_one_courier_booking(pg_db, httpserver, 
     def attempt(n: int) -> str:
         start.wait()
         try:
-            result = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor=f"op{n}")
+            result = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor=person(f"op{n}"))
         except Conflict:
             return "conflict"
         return "replayed" if result.replayed else "booked"
