@@ -136,3 +136,17 @@ def test_migration_0012_both_ways(db):
     make_store(db)
     order_service.create_order(db, {"store_key": "shop", "customer_name": "Ola"}, actor=ANNA)
     assert audit_entries(db, person="anna@perfile.se")[0].actor_role == "operator"
+
+
+def test_the_secrets_example_is_a_complete_login_and_roles_setup():
+    import tomllib
+
+    from perfile_core.config import PROJECT_ROOT
+
+    example = tomllib.loads((PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text())
+    assert {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"} <= set(
+        example["auth"]
+    )
+    roles = load_settings(roles="").role_map(example["roles"])
+    assert roles.role_for("anna.berg@example.com") is Role.ADMIN
+    assert roles.role_for("someone@example.com") is Role.OPERATOR

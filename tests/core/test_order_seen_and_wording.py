@@ -18,7 +18,6 @@ from perfile_core.services.order_seen import mark_seen, seen_times
 from tests.actors import OPERATOR, person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
-
 ASTRID = Actor("Astrid", "Astrid@Example.se", Role.OPERATOR)
 
 
