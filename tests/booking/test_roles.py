@@ -17,6 +17,7 @@ from perfile_core.db.secret_box import SecretBox, new_key
 from perfile_core.db.tables import audit_log
 from perfile_core.domain.access import AccessDenied, Actor, Role, system_actor
 from perfile_core.domain.status import ExceptionReason, Status
+from perfile_core.domain.tracking_numbers import make_sscc
 from perfile_core.services import admin
 from perfile_core.services import orders as order_service
 from perfile_core.services.booking import book_order
@@ -82,7 +83,7 @@ ACTIONS: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, An
     "attach tracking": (
         lambda ctx: ctx["make_order"](),
         lambda ctx, order_id, who: order_service.attach_tracking(
-            ctx["db"], order_id, "00373500450000000012", "sandbox", actor=who
+            ctx["db"], order_id, make_sscc("37350045000000001"), "sandbox", actor=who
         ),
     ),
     "book": (
