@@ -39,9 +39,11 @@ def signed_in_sidebar() -> None:
         return
     with st.sidebar:
         who = f"{md(actor.name)} · {md(actor.email)}" if actor.email else md(actor.name)
-        st.caption(f"Signed in as **{who}** ({md(actor.role.value)})")
         if login_configured():
+            st.caption(f"Signed in as **{who}** ({md(actor.role.value)})")
             st.button("Log out", on_click=st.logout, key="logout_button")
+        else:
+            st.caption(f"Acting as **{who}** ({md(actor.role.value)}), no login: local mode")
 
 
 PAGES = [

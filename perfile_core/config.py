@@ -88,11 +88,11 @@ class Settings(BaseSettings):
         """The named person acting in local mode (no login): the dashboard without [auth], the CLI."""
         if self.local_role is Role.SYSTEM:
             raise ValueError("PERFILE_LOCAL_ROLE is admin, operator or analyst")
-        name = self.local_user.strip() or _os_user()
+        name = self.local_user.strip() or os_user()
         return Actor(name=name, email=self.local_user_email.strip() or None, role=self.local_role)
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
-
-from perfile_core.config import Settings
+from perfile_core.config import Settings, os_user
 from perfile_core.domain.access import Actor, Role
 
 
 def cli_actor(settings: Settings, name: str | None = None) -> Actor:
     """`name` (e.g. --actor), else PERFILE_LOCAL_USER, else "cli:<OS user>"; always role admin."""
-    chosen = (name or "").strip() or settings.local_user.strip() or f"cli:{_os_user()}"
+    chosen = (name or "").strip() or settings.local_user.strip() or f"cli:{os_user()}"
     return Actor(name=chosen, email=settings.local_user_email.strip() or None, role=Role.ADMIN)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local"

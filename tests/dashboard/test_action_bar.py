@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.clock import utcnow
+from perfile_core.config import load_settings
 from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import Status
@@ -334,7 +335,8 @@ def test_the_drawer_shows_the_exception_and_the_queued_email(cases: Cases) -> No
     events, emails, _, audit = at.tabs
     assert any(md(order.latest_event_description) in m.value for m in events.markdown)
     assert any(md("E-mail to") in m.value and "outbox" in m.value for m in emails.markdown)
-    assert any(md("Tracking e-mail sent to the customer by dashboard") in m.value for m in audit.markdown)
+    who = load_settings().local_actor().name  # local mode: the named local user acts
+    assert any(md(f"Tracking e-mail sent to the customer by {who}") in m.value for m in audit.markdown)
 
 
 def test_print_label_shows_the_stored_label(cases: Cases) -> None:

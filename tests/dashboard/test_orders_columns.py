@@ -11,6 +11,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.clock import utcnow
+from perfile_core.config import load_settings
 from perfile_core.db.orders_repo import update_order
 from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.status import Status
@@ -186,7 +187,8 @@ def test_attach_in_the_drawer_checks_the_number_and_takes_the_courier_from_its_f
     attached = _order(order_id)
     assert (attached.tracking_number, attached.courier) == ("70438101268018539", "bring")
     assert any(
-        "Tracking number 70438101268018539 (Bring) attached by dashboard (was none)" in m.value.replace("\\", "")
+        f"Tracking number 70438101268018539 (Bring) attached by {load_settings().local_actor().name} (was none)"
+        in m.value.replace("\\", "")
         for m in at.markdown
     )
 

@@ -226,11 +226,11 @@ def test_a_transaction_runs_again_only_when_its_connection_died_before_commit(pg
         with engine.connect():
             pass  # one pooled connection
         proxy.forget()
-        run_in_transaction(engine, add_store("before-commit", actor=ADMIN))
+        run_in_transaction(engine, add_store("before-commit"))
         assert runs == ["before-commit", "before-commit"]
 
         with pytest.raises(StorageUnavailable):
-            run_in_transaction(engine, add_store("at-commit", forget_before_commit=True, actor=ADMIN))
+            run_in_transaction(engine, add_store("at-commit", forget_before_commit=True))
         assert runs[2:] == ["at-commit"]
     finally:
         engine.dispose()
