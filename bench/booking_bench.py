@@ -32,10 +32,13 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.couriers.sandbox import SandboxCourier
 from perfile_core.db.engine import make_engine
 from perfile_core.db.migrate import migrate
+from perfile_core.domain.access import Actor, Role
 from perfile_core.services import admin
 from perfile_core.services.booking import book_order
 from perfile_core.services.bulk_booking import book_orders
 from perfile_core.services.orders import create_order
+
+BENCH_ADMIN = Actor("bench", None, Role.ADMIN)  # every write service takes the acting person
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MEDIAN_TARGET_MS = 30.0
@@ -91,6 +94,7 @@ def make_orders(db, count: int, prefix: str) -> list[int]:
                 "country_code": "SE",
                 "weight_grams": 500 + n % 5000,
             },
+            actor=BENCH_ADMIN,
         ).id
         for n in range(count)
     ]
@@ -120,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 "city": "Uppsala",
                 "country_code": "SE",
             },
+            actor=BENCH_ADMIN,
         )
         settings = Settings(smtp_host="")
         singles = make_orders(db, args.singles, "S")
@@ -128,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         sandbox = TimedSandbox()
         couriers = CourierRegistry([sandbox])
         for order_id in singles[:5]:  # warm up pools and statement caches
-            book_order(db, couriers, order_id, "sandbox", "home", actor="bench", settings=settings)
+            book_order(db, couriers, order_id, "sandbox", "home", actor=BENCH_ADMIN, settings=settings)
         overheads, courier_times = [], []
         for order_id in singles[5:]:
             before = sandbox.courier_seconds
             start = time.perf_counter()
-            book_order(db, couriers, order_id, "sandbox", "home", actor="bench", settings=settings)
+            book_order(db, couriers, order_id, "sandbox", "home", actor=BENCH_ADMIN, settings=settings)
             total = time.perf_counter() - start
             courier = sandbox.courier_seconds - before
             overheads.append((total - courier) * 1000)
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         bulk_sandbox = TimedSandbox()
         start = time.perf_counter()
         items = book_orders(
-            db, CourierRegistry([bulk_sandbox]), bulk, "sandbox", "service_point", actor="bench", settings=settings
+            db, CourierRegistry([bulk_sandbox]), bulk, "sandbox", "service_point", actor=BENCH_ADMIN, settings=settings
         )
         bulk_seconds = time.perf_counter() - start
         db.dispose()

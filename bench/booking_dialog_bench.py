@@ -28,8 +28,11 @@ from sqlalchemy import delete, select
 from bench.bulk_load import ensure_orders
 from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import courier_accounts, metadata, orders, stores
+from perfile_core.domain.access import Actor, Role
 from perfile_core.services import admin
 from perfile_core.services.orders import create_order
+
+BENCH_ADMIN = Actor("bench", None, Role.ADMIN)  # every write service takes the acting person
 
 ORDERS = int(os.environ.get("PERFILE_BENCH_ORDERS", "1000000"))
 OPEN_TARGET_MS = 300.0
@@ -81,11 +84,19 @@ def _setup(engine, bring_url: str) -> list[int]:
         name="Bench Booking",
         platform="manual",
         pickup_address={"line1": "Lagervägen 1", "postal_code": "75323", "city": "Uppsala", "country_code": "SE"},
+        actor=BENCH_ADMIN,
     )
-    admin.configure_courier(engine, "sandbox")
-    admin.configure_courier(engine, "postnord", api_key="pn", settings={"customer_number": "1", "rates": RATES})
+    admin.configure_courier(engine, "sandbox", actor=BENCH_ADMIN)
     admin.configure_courier(
-        engine, "bring", api_key="b", base_url=bring_url, credentials={"uid": "ops@example.se", "customer_number": "1"}
+        engine, "postnord", api_key="pn", settings={"customer_number": "1", "rates": RATES}, actor=BENCH_ADMIN
+    )
+    admin.configure_courier(
+        engine,
+        "bring",
+        api_key="b",
+        base_url=bring_url,
+        credentials={"uid": "ops@example.se", "customer_number": "1"},
+        actor=BENCH_ADMIN,
     )
     return [
         create_order(
@@ -99,6 +110,7 @@ def _setup(engine, bring_url: str) -> list[int]:
                 "country_code": "SE",
                 "weight_grams": 800 + n,
             },
+            actor=BENCH_ADMIN,
         ).id
         for n in range(BULK_ORDERS + RUNS + 2)
     ]

@@ -23,8 +23,11 @@ from perfile_core.couriers.formats import standard_webhooks
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64, verify_base64_hmac
 from perfile_core.db.engine import make_engine
 from perfile_core.db.migrate import migrate
+from perfile_core.domain.access import Actor, Role
 from perfile_core.services import admin
 from perfile_core.services.webhook_secrets import SecretCache
+
+BENCH_ADMIN = Actor("bench", None, Role.ADMIN)  # every write service takes the acting person
 
 COURIER_SECRET = "whsec_" + base64.b64encode(b"perfile-bench-courier-secret-32b").decode()
 BODY = b'{"type":"shipment.status_updated","data":{"tracking_number":"00370438101234567890"}}' * 8
@@ -40,9 +43,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         migrate(engine)
-        admin.configure_courier(engine, "sandbox", webhook_secret=COURIER_SECRET)
-        admin.add_store(engine, key="woo", name="W", platform="woocommerce", webhook_secret="wc-old")
-        admin.rotate_store_secret(engine, "woo", "wc-new")
+        admin.configure_courier(engine, "sandbox", webhook_secret=COURIER_SECRET, actor=BENCH_ADMIN)
+        admin.add_store(engine, key="woo", name="W", platform="woocommerce", webhook_secret="wc-old", actor=BENCH_ADMIN)
+        admin.rotate_store_secret(engine, "woo", "wc-new", actor=BENCH_ADMIN)
         now = datetime.now(UTC)
         stamp = int(now.timestamp())
         headers = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from perfile_core.domain.access import Actor, Role, RoleMap, parse_roles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'perfile.db'}"
@@ -65,9 +68,39 @@ class Settings(BaseSettings):
         description="How long the previous webhook secret still verifies after a rotation.",
     )
 
+    roles: str = Field(
+        default="",
+        description="Who has which role: 'anna@x.se=admin, x.se=operator, y.no=analyst' (an address beats its domain).",
+    )
+    local_user: str = Field(default="", description="Local mode's acting person (default: the OS user).")
+    local_user_email: str = Field(default="", description="Local mode's acting person's e-mail, if any.")
+    local_role: Role = Field(default=Role.ADMIN, description="Local mode's role (admin, operator or analyst).")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def role_map(self, extra: dict[str, str] | None = None) -> RoleMap:
+        """PERFILE_ROLES, plus entries from elsewhere (the dashboard's [roles] secrets), which win."""
+        base = parse_roles(self.roles)
+        if not extra:
+            return base
+        more = parse_roles(",".join(f"{who}={role}" for who, role in extra.items()))
+        return RoleMap({**base.addresses, **more.addresses}, {**base.domains, **more.domains})
+
+    def local_actor(self) -> Actor:
+        """The named person acting in local mode (no login): the dashboard without [auth], the CLI."""
+        if self.local_role is Role.SYSTEM:
+            raise ValueError("PERFILE_LOCAL_ROLE is admin, operator or analyst")
+        name = self.local_user.strip() or os_user()
+        return Actor(name=name, email=self.local_user_email.strip() or None, role=self.local_role)
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local admin"
 
 
 def load_settings(**overrides: object) -> Settings:

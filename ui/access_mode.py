@@ -16,18 +16,19 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.access import login_configured
 from ui.context import perfile
 from ui.safe_text import md
 
 _LOG = logging.getLogger("perfile.dashboard")
 ALLOW_SETTING = "PERFILE_DASHBOARD_ALLOW_REMOTE_WITHOUT_LOGIN"
-LOCAL_BANNER = "Local mode: no login is configured, so anyone who can reach this dashboard acts as operator."
+LOCAL_BANNER = "Local mode: no login is configured, so anyone who can reach this dashboard acts as the local user."
 LOCAL_REMOTE_BANNER = LOCAL_BANNER[:-1] + " (remote access allowed by setting)."
 
 
 @dataclass(frozen=True)
 class AccessMode:
-    local: bool  # no [auth] section: no login, everyone who reaches the port acts as operator
+    local: bool  # no [auth] section: no login, everyone who reaches the port acts as the local user
     address: str | None  # Streamlit's server.address; None or "" means every interface
     remote: bool  # reachable from other machines: another address, or a proxy in front
     refusal: str | None = None  # why nothing may be served, or None
@@ -79,15 +80,11 @@ def decide(address: str | None, *, auth_configured: bool, allow_remote: bool, pr
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
 
 
-def auth_configured() -> bool:
-    return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
-
-
 def enforce() -> AccessMode:
     """Stop the run in a refused local mode; show the local-mode banner; hide error details in production."""
     mode = decide(
         st.get_option("server.address"),
-        auth_configured=auth_configured(),
+        auth_configured=login_configured(),
         allow_remote=perfile().settings.dashboard_allow_remote_without_login,
         proxied=any(name in st.context.headers for name in PROXY_HEADERS),
     )

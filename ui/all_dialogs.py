@@ -22,6 +22,7 @@ from ui import (  # noqa: F401
     new_order,
     order_dialogs,
 )
+from ui.access import may_open
 from ui.dialogs import DIALOGS, close_dialog, current_dialog, flash, render_open_dialog, show_flash
 from ui.safe_text import md
 
@@ -38,6 +39,9 @@ def show_open_dialog() -> None:
     if dialog is not None and dialog.name not in DIALOGS:
         st.error(f"There is no {md(dialog.name)} dialog.")
         close_dialog()
+        return
+    if dialog is not None and not may_open(dialog.name):
+        close_dialog()  # opened by someone whose role may not (e.g. a stale session state); the core refuses too
         return
     st.session_state[ON_SCREEN_KEY] = dialog
     render_open_dialog()

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from perfile_core.domain.access import Permission
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import PerfileError, ValidationError
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import TERMINAL
 from perfile_core.services import orders as order_service
+from ui.access import actor, may
 from ui.context import perfile
 from ui.errors import show_error
 from ui.safe_text import md
 
-ACTOR = "dashboard"
 DETECT = ""  # the courier choice "from the number's format"
 FIELDS = ("tracking_number", "courier")
 ERRORS_KEY = "attach_tracking_errors"  # {order id: {field: reason}} from the last refused submit
@@ -41,7 +42,7 @@ def _courier_label(code: str) -> str:
 
 def render_attach_form(order: Order, *, key: str) -> None:
     """The form for `order`; nothing for an order whose journey has ended (its tracking cannot change)."""
-    if order.order_status in TERMINAL:
+    if order.order_status in TERMINAL or not may(Permission.ATTACH_TRACKING):
         return
     errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {}).get(order.id, {})
     done = st.session_state.get(DONE_KEY, {}).pop(order.id, None)
@@ -70,7 +71,7 @@ def render_attach_form(order: Order, *, key: str) -> None:
 def _attach(order: Order, number: str, courier: str | None) -> None:
     all_errors = st.session_state.setdefault(ERRORS_KEY, {})
     try:
-        order_service.attach_tracking(perfile().db, order.id, number, courier, actor=ACTOR)
+        order_service.attach_tracking(perfile().db, order.id, number, courier, actor=actor())
     except ValidationError as exc:
         if all(name in FIELDS for name, _ in exc.errors):
             all_errors[order.id] = dict(exc.errors)

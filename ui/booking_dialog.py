@@ -28,6 +28,7 @@ from perfile_core.services.booking_status import (
 from perfile_core.services.orders import edit_order
 from perfile_core.services.quotes import QuoteResult, quote_order
 from perfile_core.services.shipment_labels import get_label
+from ui.access import actor
 from ui.booking_parts import quote_row, unavailable_row
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash, open_dialog
@@ -36,7 +37,6 @@ from ui.pdf_view import label_actions
 from ui.safe_text import md, md_link
 
 STEP_TITLES = {1: "Courier and service", 2: "Details", 3: "Book", 4: "Booked"}
-ACTOR = "dashboard"
 ALREADY_BOOKED = "This order was already booked (another click or another operator); this is that booking."
 
 
@@ -121,7 +121,7 @@ def _ask_for_weight(dialog: OpenDialog) -> None:
                 st.error("Enter the parcel weight in kg.")
                 return
             try:
-                edit_order(perfile().db, dialog.order_ids[0], {"weight_grams": round(kilos * 1000)}, actor=ACTOR)
+                edit_order(perfile().db, dialog.order_ids[0], {"weight_grams": round(kilos * 1000)}, actor=actor())
             except PerfileError as exc:
                 show_error(exc)
                 return
@@ -270,7 +270,7 @@ def _book(dialog: OpenDialog, courier: str, details: BookingDetails) -> None:
                 order_id,
                 courier,
                 details.service,
-                actor=ACTOR,
+                actor=actor(),
                 settings=app.settings,
                 details=details,
             )

@@ -11,13 +11,13 @@ from perfile_core.domain.errors import PerfileError
 from perfile_core.services.booking_status import order_to_book
 from perfile_core.services.bulk_booking import STRATEGIES, BulkItem, book_orders_as_completed
 from perfile_core.services.shipment_labels import combined_labels
+from ui.access import actor
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash
 from ui.errors import show_error
 from ui.pdf_view import label_actions
 from ui.safe_text import md
 
-ACTOR = "dashboard"
 PER_ORDER = {"cheapest": "Cheapest per order", "most reliable": "Most reliable per order"}
 
 
@@ -66,7 +66,7 @@ def _book_all(dialog: OpenDialog, choice: str) -> list[BulkItem]:
     done: dict[int, BulkItem] = {}
     try:
         for item in book_orders_as_completed(
-            app.db, app.couriers, dialog.order_ids, actor=ACTOR, settings=app.settings, **plan
+            app.db, app.couriers, dialog.order_ids, actor=actor(), settings=app.settings, **plan
         ):
             done[item.order_id] = item
             bar.progress(len(done) / total, text=f"Booking {len(done):,} of {total:,}…")

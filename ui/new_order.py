@@ -10,10 +10,11 @@ from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services import orders as order_service
 from perfile_core.services.admin import list_stores
+from ui.access import actor, may_open
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, current_dialog, flash, open_dialog
 from ui.field_errors import blank_to_none, field_error, remember_errors
-from ui.order_dialogs import ACTOR, finish
+from ui.order_dialogs import finish
 from ui.order_form import ORDER_FIELDS, order_inputs
 from ui.safe_text import md
 
@@ -68,10 +69,10 @@ def new_order_dialog(dialog: OpenDialog) -> None:
     try:
         if choice == WITH_TRACKING:
             order = order_service.create_order(
-                perfile().db, data, actor=ACTOR, tracking_number=tracking_number, courier=courier
+                perfile().db, data, actor=actor(), tracking_number=tracking_number, courier=courier
             )
         else:
-            order = order_service.create_order(perfile().db, data, actor=ACTOR)
+            order = order_service.create_order(perfile().db, data, actor=actor())
     except PerfileError as exc:
         if remember_errors(state, exc, FORM_FIELDS):
             st.rerun()
@@ -90,7 +91,9 @@ def new_order_dialog(dialog: OpenDialog) -> None:
 
 
 def render_new_order_button() -> None:
-    """The Orders page header's "New order" button."""
+    """The Orders page header's "New order" button (not for a role that may not create orders)."""
+    if not may_open(KEY):
+        return
     st.button("New order", icon=":material/add:", key="new_order_button", on_click=open_dialog, args=(KEY, []))
 
 

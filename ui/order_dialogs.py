@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from perfile_core.domain.access import Permission
 from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.order import Order
 from perfile_core.services import orders as order_service
@@ -16,6 +17,7 @@ from perfile_core.services.cancellation import cancel_booking, cancel_check
 from perfile_core.services.claims import CLAIM_TYPES, claim_refusal, file_claim
 from perfile_core.services.courier_copy import CourierCopy, courier_copy
 from perfile_core.services.order_detail import order_detail
+from ui.access import actor, may
 from ui.context import perfile
 from ui.dialogs import DIALOGS, OpenDialog, close_dialog, flash
 from ui.errors import show_error
@@ -24,7 +26,6 @@ from ui.order_form import NUMBER_FIELDS, ORDER_FIELDS, TEXT_FIELDS, order_inputs
 from ui.order_selection import deselect
 from ui.safe_text import md
 
-ACTOR = "dashboard"
 UNDO_KEY = "undo_delete"
 UNDO_NUMBER_KEY = "undo_delete_number"
 CLAIM_FIELDS = ("claim_type", "description", "amount", "currency", "attachments")
@@ -110,7 +111,7 @@ def claim_dialog(dialog: OpenDialog) -> None:
                 amount=amount.strip() or None,
                 currency=currency.strip() or None,
                 attachments=attachments.splitlines(),
-                actor=ACTOR,
+                actor=actor(),
             )
         except PerfileError as exc:
             if remember_errors(state, exc, CLAIM_FIELDS):
@@ -177,7 +178,7 @@ def edit_dialog(dialog: OpenDialog) -> None:
         st.info("Nothing changed.")
         return
     try:
-        edited = order_service.edit_order(db, order.id, changes, actor=ACTOR)
+        edited = order_service.edit_order(db, order.id, changes, actor=actor())
     except PerfileError as exc:
         if remember_errors(dialog.state, exc, ORDER_FIELDS):
             st.rerun()
@@ -219,7 +220,7 @@ def cancel_dialog(dialog: OpenDialog) -> None:
     reason = st.text_input("Reason (optional)", key=f"cancel_reason_{order.id}")
     if _confirmed("Keep the booking", "Cancel booking"):
         try:
-            cancel_booking(app.db, app.couriers, order.id, actor=ACTOR, reason=reason)
+            cancel_booking(app.db, app.couriers, order.id, actor=actor(), reason=reason)
         except PerfileError as exc:
             show_error(exc)
             return
@@ -242,7 +243,7 @@ def delete_dialog(dialog: OpenDialog) -> None:
     field_error(dialog.state, "reason")
     if _confirmed("Keep the order", "Delete order"):
         try:
-            order_service.soft_delete_order(perfile().db, order.id, actor=ACTOR, reason=reason)
+            order_service.soft_delete_order(perfile().db, order.id, actor=actor(), reason=reason)
         except PerfileError as exc:
             if remember_errors(dialog.state, exc, ("reason",)):
                 st.rerun()
@@ -262,7 +263,7 @@ def just_deleted(reference: str) -> bool:
 def render_undo_bar() -> None:
     """ "Order X deleted · Undo" after a delete, where the operator is (both pages call it)."""
     order_id = st.session_state.get(UNDO_KEY)
-    if order_id is None:
+    if order_id is None or not may(Permission.RESTORE_ORDERS):
         return
     number = st.session_state.get(UNDO_NUMBER_KEY, order_id)
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
@@ -274,7 +275,7 @@ def render_undo_bar() -> None:
         st.rerun()
     if undo:
         try:
-            order_service.restore_order(perfile().db, order_id, actor=ACTOR)
+            order_service.restore_order(perfile().db, order_id, actor=actor())
         except PerfileError as exc:
             show_error(exc)
             return

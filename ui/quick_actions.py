@@ -11,11 +11,13 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from perfile_core.domain.access import Permission
 from perfile_core.domain.errors import PerfileError
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.services.cancellation import cancel_instruction
 from perfile_core.services.notifications import FAILED, OUTBOX, SENT, notify_customer
 from perfile_core.services.shipment_labels import get_label
+from ui.access import actor, may, may_open
 from ui.context import perfile
 from ui.dialogs import open_dialog
 from ui.errors import reported_errors
@@ -55,6 +57,8 @@ def render_action_bar(order: Order, *, on_order_page: bool = False) -> None:
 
 def _mark_seen_button(order_ids: list[int]) -> None:
     """Dismiss the 🔔 "changed since you looked" mark without opening the order(s)."""
+    if not may(Permission.MARK_SEEN):
+        return
     st.button(
         "Mark seen",
         icon=":material/notifications_off:",
@@ -74,20 +78,25 @@ def render_bulk_bar(orders: Sequence[Order]) -> None:
         note = f" · {left_out:,} already booked or closed, left out" if left_out else ""
         st.markdown(f"**{len(orders):,} orders selected** · {len(bookable):,} without tracking{note}")
         with st.container(horizontal=True, gap="small"):
-            st.button(
-                f"Book {len(bookable):,} selected",
-                type="primary",
-                icon=":material/local_shipping:",
-                disabled=not bookable,
-                help="Choose courier and service once, then each order is booked"
-                if bookable
-                else "None of the selected orders can be booked: they have tracking or are closed",
-                on_click=open_dialog,
-                args=("bulk_book", bookable),
-                key="bulk_book_button",
-            )
+            if may(Permission.BOOK):
+                _bulk_book_button(bookable)
             _mark_seen_button([order.id for order in orders])
             st.button("Clear selection", icon=":material/close:", type="tertiary", on_click=clear_selection)
+
+
+def _bulk_book_button(bookable: list[int]) -> None:
+    st.button(
+        f"Book {len(bookable):,} selected",
+        type="primary",
+        icon=":material/local_shipping:",
+        disabled=not bookable,
+        help="Choose courier and service once, then each order is booked"
+        if bookable
+        else "None of the selected orders can be booked: they have tracking or are closed",
+        on_click=open_dialog,
+        args=("bulk_book", bookable),
+        key="bulk_book_button",
+    )
 
 
 def _why_not_cancel(order: Order) -> str | None:
@@ -100,6 +109,8 @@ def _why_not_cancel(order: Order) -> str | None:
 def _dialog_button(
     order: Order, action: OrderAction, label: str, icon: str, *, primary: bool = False, why: str | None = None
 ) -> None:
+    if not may_open(action.value):
+        return  # the role may not (analyst): no button; the core refuses the write anyway
     why = why if why is not None else order.why_not(action)
     st.button(
         label,
@@ -174,6 +185,8 @@ def _label_bytes(order: Order) -> bytes:
 
 
 def _notify_button(order: Order) -> None:
+    if not may(Permission.NOTIFY):
+        return
     why = order.why_not(OrderAction.NOTIFY)
     clicked = st.button(
         "Send notification",
@@ -184,7 +197,7 @@ def _notify_button(order: Order) -> None:
     )
     if clicked:
         with reported_errors():
-            record = notify_customer(perfile().db, perfile().settings, order.id, actor="dashboard")
+            record = notify_customer(perfile().db, perfile().settings, order.id, actor=actor())
             outcome = notification_outcome(record)  # escapes the address and error itself
             st.toast(outcome, icon="✉️")
 

@@ -14,11 +14,12 @@ from datetime import datetime
 import streamlit as st
 
 from perfile_core.clock import utcnow
+from perfile_core.domain.access import Permission
 from perfile_core.domain.order import Order
-from perfile_core.services.order_seen import LOCAL_OPERATOR, mark_seen, seen_times
+from perfile_core.services.order_seen import mark_seen, seen_times
+from ui.access import current_actor
 from ui.context import perfile
 
-OPERATOR = LOCAL_OPERATOR  # one operator until the dashboard has logins
 WATCH_KEY = "seen_watch_started"
 MEMO_KEY = "seen_memo"  # (order ids, read at (monotonic s), {order id: seen_at}) for live ticks
 MEMO_MAX_AGE_S = 30.0  # another tab of the same operator may have looked meanwhile
@@ -39,12 +40,17 @@ def seen_for(orders: Sequence[Order]) -> dict[int, datetime]:
     if memo is not None and memo[0] == ids and time.monotonic() - memo[1] < MEMO_MAX_AGE_S:
         looked = memo[2]  # a tick on the same page: only this session's looks change it, and they drop the memo
     else:
-        looked = seen_times(perfile().db, OPERATOR, ids)
+        who = current_actor()
+        looked = seen_times(perfile().db, who, ids) if who is not None else {}
         st.session_state[MEMO_KEY] = (ids, time.monotonic(), looked)
     return {order.id: looked.get(order.id, since) for order in orders}
 
 
 def looked_at(order_ids: Iterable[int]) -> None:
-    """The operator opened (or dismissed the mark of) these orders: their 🔔 goes until they change again."""
-    mark_seen(perfile().db, OPERATOR, order_ids)
+    """The operator opened (or dismissed the mark of) these orders: their 🔔 goes until they change again.
+    A role that may not mark orders seen (analyst) keeps the marks."""
+    who = current_actor()
+    if who is None or not who.may(Permission.MARK_SEEN):
+        return
+    mark_seen(perfile().db, who, order_ids)
     st.session_state.pop(MEMO_KEY, None)

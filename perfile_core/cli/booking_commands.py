@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.cli.files import write_new_file
 from perfile_core.cli.repeat import run_passes
+from perfile_core.domain.access import Actor
 from perfile_core.services import claims as claim_service
 from perfile_core.services import notifications
 from perfile_core.services.booking import book_order
@@ -24,8 +25,8 @@ from perfile_core.services.quotes import quote_order
 from perfile_core.services.shipment_labels import get_label
 
 
-def _actor(args: argparse.Namespace) -> str:
-    return args.actor or f"cli:{getpass.getuser()}"
+def _actor(args: argparse.Namespace, app: Perfile) -> Actor:
+    return cli_actor(app.settings, args.actor)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,7 +89,7 @@ def _book(args: argparse.Namespace, app: Perfile) -> int:
     ids = [find_order(app.db, reference) for reference in args.orders]
     if len(ids) == 1:
         result = book_order(
-            app.db, app.couriers, ids[0], args.courier, args.service, actor=_actor(args), settings=app.settings
+            app.db, app.couriers, ids[0], args.courier, args.service, actor=_actor(args, app), settings=app.settings
         )
         again = " (already booked earlier)" if result.replayed else ""
         print(
@@ -102,7 +103,7 @@ def _book(args: argparse.Namespace, app: Perfile) -> int:
         ids,
         args.courier,
         args.service,
-        actor=_actor(args),
+        actor=_actor(args, app),
         settings=app.settings,
         workers=args.workers,
     )
@@ -156,7 +157,7 @@ def _quote(args: argparse.Namespace, app: Perfile) -> int:
 
 
 def _cancel(args: argparse.Namespace, app: Perfile) -> int:
-    cancel_booking(app.db, app.couriers, find_order(app.db, args.order), actor=_actor(args), reason=args.reason)
+    cancel_booking(app.db, app.couriers, find_order(app.db, args.order), actor=_actor(args, app), reason=args.reason)
     print("cancelled; the order is pending again")
     return 0
 
@@ -192,7 +193,7 @@ def _send(args: argparse.Namespace, app: Perfile) -> int:
 
 
 def _notify(args: argparse.Namespace, app: Perfile) -> int:
-    row = notifications.notify_customer(app.db, app.settings, find_order(app.db, args.order), actor=_actor(args))
+    row = notifications.notify_customer(app.db, app.settings, find_order(app.db, args.order), actor=_actor(args, app))
     print(f"{row['status']}: {row['subject']} -> {row['to_address']}" + (f" ({row['error']})" if row["error"] else ""))
     return 0 if row["status"] != "failed" else 1
 
@@ -205,14 +206,14 @@ def _claim(args: argparse.Namespace, app: Perfile) -> int:
         description=args.description,
         amount=args.amount,
         currency=args.currency,
-        actor=_actor(args),
+        actor=_actor(args, app),
     )
     print(f"claim {claim.id} filed ({claim.claim_type}, {claim.status})")
     return 0
 
 
 def _claim_status(args: argparse.Namespace, app: Perfile) -> int:
-    claim = claim_service.set_claim_status(app.db, args.claim_id, args.status, actor=_actor(args), note=args.note)
+    claim = claim_service.set_claim_status(app.db, args.claim_id, args.status, actor=_actor(args, app), note=args.note)
     print(f"claim {claim.id} is {claim.status}")
     return 0
 

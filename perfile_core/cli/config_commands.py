@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.cli.secret_input import add_secret_arguments, read_stdin, secret_values
 from perfile_core.domain.errors import ValidationError
 from perfile_core.services import admin
@@ -67,6 +68,7 @@ def _add_store(args: argparse.Namespace, app: Perfile) -> int:
         platform=args.platform,
         shop_domain=args.shop_domain,
         webhook_secret=secret_values(args, "webhook_secret")["webhook_secret"],
+        actor=cli_actor(app.settings),
     )
     print(f"store {store.key} added ({store.platform})")
     return 0
@@ -84,7 +86,7 @@ def _list_stores(args: argparse.Namespace, app: Perfile) -> int:
 def _rotate(args: argparse.Namespace, app: Perfile) -> int:
     # Without --webhook-secret-env the new secret comes from standard input (a hidden prompt on a terminal).
     new_secret = secret_values(args, "webhook_secret")["webhook_secret"] or read_stdin("webhook_secret")
-    store = admin.rotate_store_secret(app.db, args.key, new_secret)
+    store = admin.rotate_store_secret(app.db, args.key, new_secret, actor=cli_actor(app.settings))
     until = f" until {_utc(store.previous_secret_until)}" if store.previous_secret_until else ""
     print(f"store {store.key}: new secret active; the previous one is accepted{until}")
     return 0
@@ -101,6 +103,7 @@ def _configure(args: argparse.Namespace, app: Perfile) -> int:
         webhook_secret=values["webhook_secret"],
         credentials=_credentials(credentials) if credentials is not None else None,
         settings=args.settings,
+        actor=cli_actor(app.settings),
     )
     print(f"courier {account.code} configured")
     return 0

@@ -7,6 +7,7 @@ import json
 import sys
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.cli.arguments import day
 from perfile_core.clock import utcnow
 from perfile_core.services import orders as order_service
@@ -106,7 +107,7 @@ def _create(args: argparse.Namespace, app: Perfile) -> int:
         )
         and value is not None
     }
-    order = order_service.create_order(app.db, data, actor="cli")
+    order = order_service.create_order(app.db, data, actor=cli_actor(app.settings))
     print(f"order {order.order_number} created (id {order.id})")
     return 0
 
@@ -121,13 +122,15 @@ def _show(args: argparse.Namespace, app: Perfile) -> int:
 
 def _attach(args: argparse.Namespace, app: Perfile) -> int:
     order_id = find_order(app.db, args.order)
-    order = order_service.attach_tracking(app.db, order_id, args.tracking_number, args.courier, actor="cli")
+    order = order_service.attach_tracking(
+        app.db, order_id, args.tracking_number, args.courier, actor=cli_actor(app.settings)
+    )
     print(f"order {order.order_number}: {order.tracking_number} ({order.courier}), status {order.order_status}")
     return 0
 
 
 def _delete(args: argparse.Namespace, app: Perfile) -> int:
     order_id = find_order(app.db, args.order)
-    order_service.soft_delete_order(app.db, order_id, actor="cli", reason=args.reason)
+    order_service.soft_delete_order(app.db, order_id, actor=cli_actor(app.settings), reason=args.reason)
     print(f"order {order_id} deleted")
     return 0

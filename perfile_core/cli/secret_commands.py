@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.db.secret_box import SecretBox, box_for, new_key, read_key_file, write_key_file
 from perfile_core.services.stored_secrets import rekey
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _rotate_key(args: argparse.Namespace, app: Perfile) -> int:
     if app.settings.secret_key.get_secret_value().strip():
-        count = rekey(app.db, box_for(app.settings))
+        count = rekey(app.db, box_for(app.settings), actor=cli_actor(app.settings))
         print(
             f"re-encrypted {count} stored values with the first key of PERFILE_SECRET_KEY; "
             "remove the older keys from it once every process runs with this list"
@@ -36,7 +37,7 @@ def _rotate_key(args: argparse.Namespace, app: Perfile) -> int:
     keys = [new_key(), *old]
     # Both keys in the file first: a crash below leaves a file that still reads every stored value.
     write_key_file(path, keys)
-    count = rekey(app.db, SecretBox(keys))
+    count = rekey(app.db, SecretBox(keys), actor=cli_actor(app.settings))
     write_key_file(path, keys[:1])
     print(f"re-encrypted {count} stored values with a new key in {path}; the old key is gone")
     return 0

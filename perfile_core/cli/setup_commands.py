@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.cli.arguments import aware_time
 from perfile_core.db.migrate import migrate
 from perfile_core.services.seed import database_is_empty, seed_demo
@@ -40,6 +41,8 @@ def _seed(args: argparse.Namespace, app: Perfile) -> int:
     if args.if_empty and not database_is_empty(app.db):
         print("orders exist; demo data not added")
         return 0
-    report = seed_demo(app.db, orders_count=args.orders, seed=args.seed, anchor=args.anchor)
+    report = seed_demo(
+        app.db, orders_count=args.orders, seed=args.seed, anchor=args.anchor, actor=cli_actor(app.settings)
+    )
     print(f"seeded {report.orders} orders with {report.events} tracking events ({report.stores} new stores)")
     return 0

@@ -9,6 +9,7 @@ import time
 import requests
 
 from perfile_core.bootstrap import Perfile
+from perfile_core.cli.acting import cli_actor
 from perfile_core.services.webhook_simulator import PACE, Simulation, ensure_sources
 
 
@@ -31,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _simulate(args: argparse.Namespace, app: Perfile) -> int:
     base = (args.url or app.settings.receiver_url).rstrip("/")
-    simulation = Simulation(ensure_sources(app.db), rng=random.Random(args.seed), pace=args.pace)
+    simulation = Simulation(
+        ensure_sources(app.db, actor=cli_actor(app.settings)), rng=random.Random(args.seed), pace=args.pace
+    )
     session = requests.Session()
     tick = 0
     try:

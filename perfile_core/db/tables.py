@@ -292,11 +292,15 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", BigId, primary_key=True),
-    Column("actor", String(100), nullable=False),
+    Column("actor", String(100), nullable=False),  # the person's name, or the system source
+    Column("actor_email", String(254)),  # people only (migration 0012)
+    Column("actor_role", String(20)),
     Column("action", String(60), nullable=False),
     Column("order_id", BigId, ForeignKey("orders.id"), index=True),
     Column("details", JSONType, nullable=False, default=dict),
-    Column("created_at", UTCDateTime, nullable=False),
+    Column("before", JSONType),  # the changed values before and after the write
+    Column("after", JSONType),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 
 # When each operator last looked at an order (opened it, or dismissed its "updated" mark): the

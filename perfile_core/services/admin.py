@@ -11,8 +11,10 @@ from sqlalchemy import Connection, Engine, select
 from perfile_core.clock import utcnow
 from perfile_core.couriers.account import CourierAccount
 from perfile_core.couriers.push import checked_webhook_secret
+from perfile_core.db import audit_repo
 from perfile_core.db.tables import courier_accounts, stores
 from perfile_core.domain import store_names
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.courier_ownership import SPEAKS_FOR, check_speaks_for
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import NotFound, ValidationError
@@ -43,9 +45,13 @@ def add_store(
     shop_domain: str | None = None,
     webhook_secret: str | None = None,
     pickup_address: dict[str, Any] | None = None,
+    actor: Actor,
     policy: SecretPolicy | None = None,
 ) -> Store:
     """`webhook_secret` is stored encrypted (services/stored_secrets.py)."""
+    require(actor, Permission.MANAGE_STORES)
+    if webhook_secret is not None:
+        require(actor, Permission.MANAGE_SECRETS)
     policy = policy or default_policy()
     key = store_names.checked_store_key(key)
     if not name.strip():
@@ -73,14 +79,25 @@ def add_store(
                 created_at=utcnow(),
             )
         )
+        after = {"key": key, "name": name.strip(), "platform": platform, "shop_domain": shop_domain}
+        audit_repo.record(
+            conn, actor, "store.added", None, {"store": key}, utcnow(), after={**after, **_secret_fact(webhook_secret)}
+        )
     return get_store(db, key, policy=policy)
 
 
 def rotate_store_secret(
-    db: Engine, key: str, new_secret: str, *, policy: SecretPolicy | None = None, now: datetime | None = None
+    db: Engine,
+    key: str,
+    new_secret: str,
+    *,
+    actor: Actor,
+    policy: SecretPolicy | None = None,
+    now: datetime | None = None,
 ) -> Store:
     """The old secret stays valid as 'previous' for the policy's grace period (Shopify signs with
     it for up to an hour), then is dropped."""
+    require(actor, Permission.MANAGE_SECRETS)
     policy = policy or default_policy()
     now = now or utcnow()
     key = store_names.store_key(key)
@@ -93,7 +110,37 @@ def rotate_store_secret(
             raise NotFound(f"unknown store {key!r}")
         values = policy.rotation_values(current.webhook_secret, new_secret, now)
         conn.execute(stores.update().where(stores.c.key == key).values(**values))
+        audit_repo.record(
+            conn,
+            actor,
+            "store.secret_rotated",
+            None,
+            {"store": key},
+            now,
+            before=_secret_fact(current.webhook_secret),
+            after={"webhook_secret": "rotated"},
+        )
     return get_store(db, key, policy=policy, now=now)
+
+
+def _secret_fact(value: Any) -> dict[str, str]:
+    """What the audit keeps of a secret: whether one was set, never the value."""
+    return {"webhook_secret": "set" if value else "none"}
+
+
+_SECRET_FIELDS = ("api_key", "webhook_secret", "credentials")
+
+
+def _courier_facts(source: Any, changed: dict[str, Any]) -> dict[str, Any]:
+    """The changed fields of a courier account for the audit: secrets as "set"/"none", the rest as they are."""
+    get = source.get if isinstance(source, dict) else lambda name: getattr(source, name, None)
+    facts: dict[str, Any] = {}
+    for name in changed:
+        if name in ("updated_at", "webhook_secret_previous", "webhook_secret_rotated_at", "webhook_secret_set_at"):
+            continue
+        value = get(name)
+        facts[name] = ("set" if value else "none") if name in _SECRET_FIELDS else value
+    return facts
 
 
 def _store(row: Any, policy: SecretPolicy, now: datetime) -> Store:
@@ -146,6 +193,7 @@ def configure_courier(
     webhook_secret: str | None = None,
     credentials: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
+    actor: Actor,
     policy: SecretPolicy | None = None,
     now: datetime | None = None,
 ) -> CourierAccount:
@@ -154,6 +202,9 @@ def configure_courier(
     The API key, credentials and webhook secrets are stored encrypted. A new webhook secret keeps
     the old one as 'previous' for the policy's grace period, so in-flight deliveries verify.
     """
+    require(actor, Permission.MANAGE_COURIERS)
+    if api_key is not None or webhook_secret is not None or credentials is not None:
+        require(actor, Permission.MANAGE_SECRETS)
     policy = policy or default_policy()
     if code not in COURIER_NAMES:
         raise ValidationError("code", f"unknown courier {code!r}; known: {', '.join(COURIER_NAMES)}")
@@ -188,6 +239,16 @@ def configure_courier(
             )
         else:
             conn.execute(courier_accounts.update().where(courier_accounts.c.code == code).values(**values))
+        audit_repo.record(
+            conn,
+            actor,
+            "courier.configured",
+            None,
+            {"courier": code},
+            now,
+            before=_courier_facts(existing, values) if existing is not None else None,
+            after=_courier_facts(values, values),
+        )
     return get_courier_account(db, code, policy=policy, now=now)
 
 

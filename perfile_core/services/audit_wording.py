@@ -19,6 +19,7 @@ ACTORS = {
     "dashboard": "dashboard",
     "cli": "command line",
     "seed": "demo data",
+    "poller": "tracking poller",
     "system": "Perfile",
     "webhook:shopify": "Shopify webhook",
     "webhook:woocommerce": "WooCommerce webhook",
@@ -34,7 +35,9 @@ class AuditText:
 
 
 def actor_name(actor: str) -> str:
-    """Who did it, as people say it ("Shopify webhook", "command line")."""
+    """Who did it, as people say it ("Shopify webhook", "Anna Berg", "astrid (command line)")."""
+    if actor.startswith("cli:"):
+        return f"{actor[4:]} (command line)"
     return ACTORS.get(actor, actor)
 
 
@@ -44,10 +47,11 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def describe(action: str, actor: str, details: Mapping[str, Any] | None) -> AuditText:
-    """An audit entry in words: a title saying what happened and by whom, and the values it changed."""
+def describe(action: str, actor: str, details: Mapping[str, Any] | None, email: str | None = None) -> AuditText:
+    """An audit entry in words: a title saying what happened and by whom ("by Anna Berg (anna@…)"
+    for a person, "by Shopify webhook" for a system source), and the values it changed."""
     facts = dict(details or {})
-    who = actor_name(actor)
+    who = f"{actor_name(actor)} ({email})" if email else actor_name(actor)
     wording = _WORDING.get(action)
     if wording is None:
         return AuditText(f"{action.replace('.', ' ').replace('_', ' ').capitalize()} by {who}")
@@ -125,6 +129,23 @@ def _notified(facts: dict[str, Any], who: str) -> AuditText:
     return AuditText(f"Tracking e-mail sent to the customer by {who}")
 
 
+def _store_added(facts: dict[str, Any], who: str) -> AuditText:
+    return AuditText(f"Store {value_text(facts.get('store'))} added by {who}")
+
+
+def _store_secret(facts: dict[str, Any], who: str) -> AuditText:
+    return AuditText(f"Webhook secret of store {value_text(facts.get('store'))} rotated by {who}")
+
+
+def _courier_configured(facts: dict[str, Any], who: str) -> AuditText:
+    courier = courier_display_name(facts.get("courier")) or value_text(facts.get("courier"))
+    return AuditText(f"Courier account {courier} configured by {who}")
+
+
+def _key_rotated(facts: dict[str, Any], who: str) -> AuditText:
+    return AuditText(f"Secrets re-encrypted with a new key by {who}", f"Values: {value_text(facts.get('values'))}")
+
+
 _WORDING: dict[str, Callable[[dict[str, Any], str], AuditText]] = {
     "order.created": _created,
     "order.edited": _edited,
@@ -136,4 +157,8 @@ _WORDING: dict[str, Callable[[dict[str, Any], str], AuditText]] = {
     "claim.filed": _claim_filed,
     "claim.status_changed": _claim_status,
     "notification.sent_manually": _notified,
+    "store.added": _store_added,
+    "store.secret_rotated": _store_secret,
+    "courier.configured": _courier_configured,
+    "secrets.key_rotated": _key_rotated,
 }

@@ -27,6 +27,7 @@ from perfile_core.couriers.base import BookedShipment, CourierAdapter, Shipment
 from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, update_order
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.errors import (
     Conflict,
@@ -74,7 +75,7 @@ def book_order(
     courier: str,
     service: str,
     *,
-    actor: str,
+    actor: Actor,
     settings: Settings | None = None,
     idempotency_key: str | None = None,
     send_notification: bool = True,
@@ -82,6 +83,7 @@ def book_order(
 ) -> BookingResult:
     """`details`: the operator's checked pickup/delivery addresses and package (the dialog's
     step 2); the order takes the corrections in the claim transaction, before the courier call."""
+    require(actor, Permission.BOOK)
     adapter = couriers.get(courier)
     if details is not None:
         details = check_booking_details(adapter, {**details.as_values(), "service": service})
@@ -112,7 +114,7 @@ def _claim(
     adapter: CourierAdapter,
     order_id: int,
     service: str,
-    actor: str,
+    actor: Actor,
     key: str | None,
     stale_after: timedelta,
     details: BookingDetails | None = None,
@@ -168,7 +170,7 @@ def _claim(
             else:
                 shipment = _shipment_from_details(conn, order, details, actor, now, key)
             with conn.begin_nested():
-                attempt_id = attempts.insert_started(conn, order_id, key, adapter.code, service, actor, now)
+                attempt_id = attempts.insert_started(conn, order_id, key, adapter.code, service, actor.name, now)
             return _Claim(attempt_id, key, shipment=shipment)
     except (IntegrityError, OperationalError) as exc:
         # Lost the race for the order (unique key or the one-in-flight index; SQLite's lock).
@@ -178,7 +180,7 @@ def _claim(
 
 
 def _shipment_from_details(
-    conn: Any, order: Any, details: BookingDetails, actor: str, now: datetime, key: str
+    conn: Any, order: Any, details: BookingDetails, actor: Actor, now: datetime, key: str
 ) -> Shipment:
     changes, before = apply_to_order_in(conn, order, details, now)
     if changes:
@@ -189,6 +191,8 @@ def _shipment_from_details(
             order.id,
             {"changes": _jsonable(changes), "before": _jsonable(before), "reason": "booking details"},
             now,
+            before=_jsonable(before),
+            after=_jsonable(changes),
         )
         order = get_order(conn, order.id)
     return Shipment(
@@ -267,7 +271,7 @@ def _store_booked(db: Engine, claim: _Claim, order_id: int, booked: BookedShipme
         ) from exc
 
 
-def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> BookingResult:
+def _finalize(db: Engine, attempt_id: int, order_id: int, actor: Actor) -> BookingResult:
     now = utcnow()
     try:
         with db.begin() as conn:
@@ -314,6 +318,8 @@ def _finalize(db: Engine, attempt_id: int, order_id: int, actor: str) -> Booking
                     "label_id": label_id,
                 },
                 now,
+                before={"tracking_number": order.tracking_number, "courier": order.courier},
+                after={"tracking_number": booked.tracking_number, "courier": booked.courier, "service": booked.service},
             )
             notification_id = notifications.queue_in(conn, order_id, "booked", now)
             result = result_of(conn, attempts.by_id(conn, attempt_id), notification_id=notification_id)

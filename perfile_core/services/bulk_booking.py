@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from perfile_core.config import Settings
 from perfile_core.couriers.registry import CourierRegistry
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.errors import Conflict, PerfileError, ValidationError
 from perfile_core.services import notifications
@@ -51,12 +52,13 @@ def book_orders(
     courier: str | None = None,
     service: str | None = None,
     *,
-    actor: str,
+    actor: Actor,
     settings: Settings | None = None,
     workers: int = 4,
     strategy: str | None = None,
 ) -> list[BulkItem]:
     """Each order is booked on its own (one failure never stops the rest); results keep input order."""
+    require(actor, Permission.BOOK)
     ids = list(dict.fromkeys(order_ids))
     done = {
         item.order_id: item
@@ -82,7 +84,7 @@ def book_orders_as_completed(
     courier: str | None = None,
     service: str | None = None,
     *,
-    actor: str,
+    actor: Actor,
     settings: Settings | None = None,
     workers: int = 4,
     strategy: str | None = None,
@@ -92,6 +94,7 @@ def book_orders_as_completed(
 
     Courier calls overlap across a few worker threads; SQLite (one writer) books one at a time.
     """
+    require(actor, Permission.BOOK)
     if strategy is None:
         if not courier or not service:
             raise ValidationError("courier", "choose a courier and service, or a per-order choice")

@@ -15,6 +15,7 @@ from perfile_core.couriers.base import BookedShipment
 from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, state_columns, update_order
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.errors import Conflict, NotSupported
 from perfile_core.domain.order import Order
@@ -63,7 +64,8 @@ def _cancellable(db: Engine, order_id: int) -> tuple[Order, attempts.Attempt]:
     return order, attempt
 
 
-def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, actor: str, reason: str = "") -> None:
+def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, actor: Actor, reason: str = "") -> None:
+    require(actor, Permission.CANCEL)
     order, attempt = _cancellable(db, order_id)
     booked: BookedShipment = attempt.booked_shipment()
     couriers.get(attempt.courier).cancel(booked)
@@ -93,6 +95,8 @@ def cancel_booking(db: Engine, couriers: CourierRegistry, order_id: int, *, acto
             order_id,
             {"courier": attempt.courier, "tracking_number": booked.tracking_number, "reason": reason[:500]},
             now,
+            before={"tracking_number": booked.tracking_number, "booking": "booked"},
+            after={"booking": "cancelled"},
         )
 
 

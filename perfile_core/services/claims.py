@@ -15,6 +15,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import claims
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.order import Order
 
@@ -114,11 +115,12 @@ def file_claim(
     *,
     claim_type: str,
     description: str,
-    actor: str,
+    actor: Actor,
     amount: Any = None,
     currency: str | None = None,
     attachments: list[str] | None = None,
 ) -> Claim:
+    require(actor, Permission.CLAIM)
     value, code = _validated(claim_type, description, amount, currency)
     attachment_names = _attachment_names(attachments)
     now = utcnow()
@@ -136,7 +138,7 @@ def file_claim(
                 amount=value,
                 currency=code,
                 status="open",
-                created_by=actor,
+                created_by=actor.name,
                 created_at=now,
                 updated_at=now,
             )
@@ -155,11 +157,14 @@ def file_claim(
                 "attachments": attachment_names,
             },
             now,
+            before=None,
+            after={"claim_id": claim_id, "status": "open"},
         )
         return _claim(conn.execute(select(claims).where(claims.c.id == claim_id)).one())
 
 
-def set_claim_status(db: Engine, claim_id: int, status: str, *, actor: str, note: str = "") -> Claim:
+def set_claim_status(db: Engine, claim_id: int, status: str, *, actor: Actor, note: str = "") -> Claim:
+    require(actor, Permission.CLAIM)
     if status not in STATUSES:
         raise ValidationError("status", f"must be one of {', '.join(STATUSES)}")
     now = utcnow()
@@ -181,6 +186,8 @@ def set_claim_status(db: Engine, claim_id: int, status: str, *, actor: str, note
             row.order_id,
             {"claim_id": claim_id, "from": row.status, "to": status, "note": note[:500]},
             now,
+            before={"status": row.status},
+            after={"status": status},
         )
         return _claim(conn.execute(select(claims).where(claims.c.id == claim_id)).one())
 

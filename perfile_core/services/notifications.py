@@ -26,6 +26,7 @@ from perfile_core.config import Settings, load_settings
 from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order
 from perfile_core.db.tables import notifications
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.errors import NotFound, ValidationError
 from perfile_core.domain.status import Status
 from perfile_core.notify.email import MailFacts, MailOrder, compose, to_message
@@ -175,7 +176,8 @@ def _claim(db: Engine, notification_id: int) -> dict[str, Any] | None:
         return record
 
 
-def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: str) -> dict[str, Any]:
+def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: Actor) -> dict[str, Any]:
+    require(actor, Permission.NOTIFY)
     """Send the tracking e-mail now (the dashboard's button); returns the notification record."""
     now = utcnow()
     with db.begin() as conn:
@@ -184,7 +186,13 @@ def notify_customer(db: Engine, settings: Settings, order_id: int, *, actor: str
             raise ValidationError("customer_email", "the order has no e-mail address; edit the order first")
         notification_id = queue_in(conn, order_id, "manual", now)
         audit_repo.record(
-            conn, actor, "notification.sent_manually", order_id, {"notification_id": notification_id}, now
+            conn,
+            actor,
+            "notification.sent_manually",
+            order_id,
+            {"notification_id": notification_id},
+            now,
+            after={"notification_id": notification_id},
         )
     send_pending(db, settings, ids=[notification_id])
     return get_notification(db, notification_id)

@@ -124,5 +124,5 @@ def _event_entry(event: dict[str, Any], shown: Status | None) -> TimelineEntry:
 
 def _audit_entry(row: dict[str, Any]) -> TimelineEntry:
     """An audit row in words (services/audit_wording.py), its stored details kept in `extra`."""
-    text = describe(row["action"], row["actor"], row["details"])
+    text = describe(row["action"], row["actor"], row["details"], row.get("actor_email"))
     return TimelineEntry(at=row["created_at"], kind="audit", title=text.title, detail=text.detail, extra=row["details"])

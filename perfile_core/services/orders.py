@@ -14,6 +14,7 @@ from perfile_core.db import audit_repo
 from perfile_core.db.orders_repo import get_order, insert_order, update_order
 from perfile_core.db.tables import orders, stores
 from perfile_core.domain import store_names
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.couriers import COURIER_NAMES
 from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.order import Order
@@ -28,12 +29,15 @@ def create_order(
     db: Engine,
     data: dict[str, Any],
     *,
-    actor: str = "system",
+    actor: Actor,
     tracking_number: str | None = None,
     courier: str | None = None,
 ) -> Order:
     """Create an order (generating an order number when none is given), with a tracking number
     attached in the same transaction when one is given: a refused number leaves no order."""
+    require(actor, Permission.CREATE_ORDERS)
+    if tracking_number is not None:
+        require(actor, Permission.ATTACH_TRACKING)
     new = validate(NewOrder, data)
     now = utcnow()
     with db.begin() as conn:
@@ -43,7 +47,8 @@ def create_order(
         return get_order(conn, order_id)
 
 
-def create_order_in(conn: Connection, new: NewOrder, *, actor: str, now: datetime) -> int:
+def create_order_in(conn: Connection, new: NewOrder, *, actor: Actor, now: datetime) -> int:
+    require(actor, Permission.CREATE_ORDERS)
     store_id = store_id_for(conn, new.store_key)
     values = new.model_dump(exclude={"store_key"}, exclude_none=True)
     values["store_id"] = store_id
@@ -60,7 +65,15 @@ def create_order_in(conn: Connection, new: NewOrder, *, actor: str, now: datetim
                     "order_number", f"{values['order_number']} already exists in this store"
                 ) from None
             continue
-        audit_repo.record(conn, actor, "order.created", order_id, {"order_number": values["order_number"]}, now)
+        audit_repo.record(
+            conn,
+            actor,
+            "order.created",
+            order_id,
+            {"order_number": values["order_number"]},
+            now,
+            after=new.model_dump(mode="json", exclude_none=True),
+        )
         return order_id
     raise Conflict("could not generate a unique order number; try again")
 
@@ -76,7 +89,8 @@ def store_id_for(conn: Connection, store_key: str) -> int:
     return store_id
 
 
-def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: str) -> Order:
+def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: Actor) -> Order:
+    require(actor, Permission.EDIT_ORDERS)
     edit = validate(OrderEdit, changes)
     values = edit.model_dump(exclude_unset=True)
     if "customer_name" in values and not values["customer_name"]:
@@ -94,13 +108,16 @@ def edit_order(db: Engine, order_id: int, changes: dict[str, Any], *, actor: str
                 order_id,
                 {"changes": _jsonable(values), "before": _jsonable(old)},
                 now,
+                before=_jsonable(old),
+                after=_jsonable(values),
             )
         return get_order(conn, order_id)
 
 
-def soft_delete_order(db: Engine, order_id: int, *, actor: str, reason: str) -> None:
+def soft_delete_order(db: Engine, order_id: int, *, actor: Actor, reason: str) -> None:
     """Hide an order from every list; the reason is required because the audit log is the
     only place that says why an order vanished (and `restore_order` brings it back)."""
+    require(actor, Permission.DELETE_ORDERS)
     reason = reason.strip()
     if not reason:
         raise ValidationError("reason", "say why the order is deleted; it goes into the audit log")
@@ -110,11 +127,21 @@ def soft_delete_order(db: Engine, order_id: int, *, actor: str, reason: str) -> 
     with db.begin() as conn:
         get_order(conn, order_id, for_update=True)
         update_order(conn, order_id, {"deleted_at": now}, now)
-        audit_repo.record(conn, actor, "order.deleted", order_id, {"reason": reason}, now)
+        audit_repo.record(
+            conn,
+            actor,
+            "order.deleted",
+            order_id,
+            {"reason": reason},
+            now,
+            before={"deleted_at": None},
+            after={"deleted_at": now.isoformat()},
+        )
 
 
-def restore_order(db: Engine, order_id: int, *, actor: str) -> Order:
+def restore_order(db: Engine, order_id: int, *, actor: Actor) -> Order:
     """Undo a soft delete: the order is back in every list, and the audit log says who did it."""
+    require(actor, Permission.RESTORE_ORDERS)
     now = utcnow()
     with db.begin() as conn:
         query = select(orders.c.order_number, orders.c.deleted_at).where(orders.c.id == order_id)
@@ -126,7 +153,17 @@ def restore_order(db: Engine, order_id: int, *, actor: str) -> Order:
         if row.deleted_at is None:
             raise Conflict(f"order {row.order_number} is not deleted; nothing to restore")
         update_order(conn, order_id, {"deleted_at": None}, now)
-        audit_repo.record(conn, actor, "order.restored", order_id, {"deleted_at": row.deleted_at.isoformat()}, now)
+        deleted_at = row.deleted_at.isoformat()
+        audit_repo.record(
+            conn,
+            actor,
+            "order.restored",
+            order_id,
+            {"deleted_at": deleted_at},
+            now,
+            before={"deleted_at": deleted_at},
+            after={"deleted_at": None},
+        )
         return get_order(conn, order_id)
 
 
@@ -136,11 +173,12 @@ def attach_tracking(
     tracking_number: str,
     courier: str | None,
     *,
-    actor: str,
+    actor: Actor,
     service_type: str | None = None,
 ) -> Order:
     """Attach a tracking number by hand; events that were waiting for it are applied. Without a
     courier, the order's courier is used, else the one whose format the number has (`tracking_courier`)."""
+    require(actor, Permission.ATTACH_TRACKING)
     if courier is None:
         with db.connect() as conn:
             courier = tracking_courier(tracking_number, get_order(conn, order_id).courier)
@@ -192,10 +230,11 @@ def _attach_audited(
     tracking_number: str,
     courier: str | None,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     service_type: str | None = None,
 ) -> None:
+    require(actor, Permission.ATTACH_TRACKING)
     number = checked_tracking(tracking_number, courier)
     order = get_order(conn, order_id, for_update=True)
     if order.order_status in TERMINAL:
@@ -208,6 +247,8 @@ def _attach_audited(
         order_id,
         {"tracking_number": number, "courier": courier, "previous": order.tracking_number},
         now,
+        before={"tracking_number": order.tracking_number, "courier": order.courier},
+        after={"tracking_number": number, "courier": courier},
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 from perfile_core.clock import utcnow
 from perfile_core.couriers.sandbox.adapter import COMPANY_PREFIX as SANDBOX_COMPANY_PREFIX
 from perfile_core.db.tables import orders
+from perfile_core.domain.access import Actor, system_actor
 from perfile_core.domain.courier_mappings import normalize
 from perfile_core.domain.tracking_numbers import make_s10, make_sscc
 from perfile_core.services import admin
@@ -52,6 +53,8 @@ MAIN_STEPS = ["confirmed", "picked_up", "in_transit", "out_for_delivery", "deliv
 PHONE_PREFIXES = {"SE": "+46 70", "NO": "+47 412", "DK": "+45 21", "FI": "+358 40"}
 COURIER_WEIGHTS = {"postnord": 0.4, "bring": 0.25, "dhl": 0.15, "sandbox": 0.2}
 
+SEED = system_actor("seed")
+
 
 @dataclass(frozen=True)
 class SeedReport:
@@ -60,12 +63,15 @@ class SeedReport:
     events: int
 
 
-def seed_demo(db: Engine, *, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None) -> SeedReport:
-    """Create demo stores, courier accounts and orders with event histories."""
+def seed_demo(
+    db: Engine, *, actor: Actor, orders_count: int = 300, seed: int = 7, anchor: datetime | None = None
+) -> SeedReport:
+    """Create demo stores, courier accounts and orders with event histories. `actor` (an admin) sets
+    up the stores and couriers; the orders are created by the "seed" system source."""
     rng = random.Random(seed)
     now = (anchor or utcnow()).replace(minute=0, second=0, microsecond=0)
-    stores_made = _ensure_stores(db)
-    _ensure_couriers(db)
+    stores_made = _ensure_stores(db, actor)
+    _ensure_couriers(db, actor)
     events = 0
     for start in range(0, orders_count, 100):
         with db.begin() as conn:
@@ -79,7 +85,7 @@ def database_is_empty(db: Engine) -> bool:
         return conn.execute(select(func.count()).select_from(orders)).scalar_one() == 0
 
 
-def _ensure_stores(db: Engine) -> int:
+def _ensure_stores(db: Engine, actor: Actor) -> int:
     existing = {store.key for store in admin.list_stores(db)}
     made = 0
     for spec in DEMO_STORES:
@@ -93,16 +99,17 @@ def _ensure_stores(db: Engine) -> int:
             shop_domain=spec["shop_domain"],
             webhook_secret=spec["webhook_secret"],
             pickup_address=spec["pickup_address"],
+            actor=actor,
         )
         made += 1
     return made
 
 
-def _ensure_couriers(db: Engine) -> None:
+def _ensure_couriers(db: Engine, actor: Actor) -> None:
     configured = {account.code for account in admin.list_courier_accounts(db)}
     for code, secret in DEMO_COURIER_SECRETS.items():
         if code not in configured:
-            admin.configure_courier(db, code, webhook_secret=secret)
+            admin.configure_courier(db, code, webhook_secret=secret, actor=actor)
 
 
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
@@ -139,7 +146,7 @@ def _seed_order(conn: Connection, rng: random.Random, index: int, now: datetime)
         height_cm=rng.choice([5, 10, 15, 25]),
         created_at=created_at,
     )
-    order_id = create_order_in(conn, new, actor="seed", now=created_at)
+    order_id = create_order_in(conn, new, actor=SEED, now=created_at)
     if outcome == "pending":
         return 0
     courier = _pick(rng, COURIER_WEIGHTS)

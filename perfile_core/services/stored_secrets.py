@@ -16,9 +16,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, select
 
+from perfile_core.clock import utcnow
 from perfile_core.config import Settings, load_settings
+from perfile_core.db import audit_repo
 from perfile_core.db.secret_box import SecretBox, box_for
 from perfile_core.db.tables import courier_accounts, stores
+from perfile_core.domain.access import Actor, Permission, require
 from perfile_core.domain.errors import SecretKeyError
 
 SEALED = "sealed"  # the one key of a stored credentials object
@@ -91,10 +94,11 @@ def prune_expired(
     return conn.execute(table.update().where(expired).values(webhook_secret_previous=None)).rowcount or 0
 
 
-def rekey(db: Engine, box: SecretBox) -> int:
+def rekey(db: Engine, box: SecretBox, *, actor: Actor) -> int:
     """Every stored secret re-encrypted with `box`'s first key (MultiFernet.rotate), in one transaction.
 
     Returns how many values were re-encrypted."""
+    require(actor, Permission.MANAGE_SECRETS)
     count = 0
     with db.begin() as conn:
         for table in SECRET_TABLES:
@@ -113,4 +117,5 @@ def rekey(db: Engine, box: SecretBox) -> int:
                 if values:
                     conn.execute(table.update().where(table.c.id == row.id).values(**values))
                     count += len(values)
+        audit_repo.record(conn, actor, "secrets.key_rotated", None, {"values": count}, utcnow())
     return count

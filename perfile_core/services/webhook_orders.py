@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select, text
 
 from perfile_core.db.orders_repo import update_order
 from perfile_core.db.tables import orders
+from perfile_core.domain.access import system_actor
 from perfile_core.domain.errors import PayloadError, ValidationError
 from perfile_core.domain.status import TERMINAL, Status
 from perfile_core.services.order_input import NewOrder, OrderEdit
@@ -90,13 +91,13 @@ def _create(conn: Connection, store: Source, intake: OrderIntake, now: datetime)
     new = _lenient(NewOrder, intake.order_fields(), extra)
     try:
         with conn.begin_nested():
-            return create_order_in(conn, new, actor=f"webhook:{store.platform}", now=now)
+            return create_order_in(conn, new, actor=system_actor(f"webhook:{store.platform}"), now=now)
     except ValidationError as exc:
         if exc.field != "order_number":
             raise
     # The webshop's number is taken in this store (e.g. by a manual order): keep both apart.
     renamed = new.model_copy(update={"order_number": f"{new.order_number}-{intake.external_id}"[:64]})
-    return create_order_in(conn, renamed, actor=f"webhook:{store.platform}", now=now)
+    return create_order_in(conn, renamed, actor=system_actor(f"webhook:{store.platform}"), now=now)
 
 
 def _lenient(model: type[Any], fields: dict[str, Any], extra: dict[str, Any]) -> Any:

@@ -29,6 +29,7 @@ from perfile_core.couriers.formats import standard_webhooks
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.couriers.sandbox.simulator import Step, event_body, event_id, journey
+from perfile_core.domain.access import Actor
 from perfile_core.services import admin
 
 SHOP_DOMAIN = "perfile-sim.myshopify.com"
@@ -284,8 +285,8 @@ class Simulation:
         return Outgoing(f"sandbox {shipment.number} {what}", "/webhooks/couriers/sandbox", headers, body)
 
 
-def ensure_sources(db: Engine) -> Secrets:
-    """The simulated stores and the sandbox courier secret, created on first use."""
+def ensure_sources(db: Engine, *, actor: Actor) -> Secrets:
+    """The simulated stores and the sandbox courier secret, created on first use (by `actor`, an admin)."""
     existing = {store.key for store in admin.list_stores(db)}
     if SHOPIFY_STORE not in existing:
         admin.add_store(
@@ -296,6 +297,7 @@ def ensure_sources(db: Engine) -> Secrets:
             shop_domain=SHOP_DOMAIN,
             webhook_secret=f"shpss_{secrets.token_hex(16)}",
             pickup_address=PICKUP_ADDRESSES[SHOPIFY_STORE],
+            actor=actor,
         )
     if WOO_STORE not in existing:
         admin.add_store(
@@ -305,13 +307,14 @@ def ensure_sources(db: Engine) -> Secrets:
             platform="woocommerce",
             webhook_secret=f"wc-{secrets.token_urlsafe(18)}",
             pickup_address=PICKUP_ADDRESSES[WOO_STORE],
+            actor=actor,
         )
     with db.connect() as conn:
         account = admin.courier_account_in(conn, "sandbox")
     sandbox = account.webhook_secret if account else None
     if not sandbox or not sandbox.startswith("whsec_"):
         sandbox = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-        admin.configure_courier(db, "sandbox", webhook_secret=sandbox)
+        admin.configure_courier(db, "sandbox", webhook_secret=sandbox, actor=actor)
     shopify = admin.store_webhook_secrets(db, SHOPIFY_STORE)[0]
     return Secrets(shopify, admin.store_webhook_secrets(db, WOO_STORE)[0], sandbox)
 

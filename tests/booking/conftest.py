@@ -15,6 +15,7 @@ from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.couriers.sandbox import SandboxCourier
 from perfile_core.services import admin, notifications
 from perfile_core.services.orders import create_order
+from tests.actors import ADMIN
 
 PICKUP = {
     "name": "Nordic Coffee Co.",
@@ -52,7 +53,9 @@ BOOKABLE_ORDER = {
 
 def order_factory(db: Engine) -> Callable[..., int]:
     """Orders in a store with a pickup address, bookable unless overridden."""
-    store = admin.add_store(db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
+    store = admin.add_store(
+        db, key="coffee", name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP, actor=ADMIN
+    )
 
     def make(**overrides: Any) -> int:
         data = {
@@ -61,7 +64,7 @@ def order_factory(db: Engine) -> Callable[..., int]:
             **BOOKABLE_ORDER,
             **overrides,
         }
-        return create_order(db, data).id
+        return create_order(db, data, actor=ADMIN).id
 
     return make
 

@@ -28,6 +28,7 @@ from perfile_core.services.quotes import (
     quote_order,
 )
 from perfile_core.services.shipment_labels import combined_labels
+from tests.actors import person
 
 
 def _option(courier, service, price, eta_day, rate):
@@ -80,7 +81,7 @@ def test_booking_with_details_stores_the_corrections_and_audits_them(db, registr
     values = booking_details_for(db, order_id, "home").as_values()
     values.update(delivery_line1="Kungsgatan 7", weight_grams=2500, pickup_line1="Dock 4")
     details = check_booking_details(registry.get("sandbox"), values)
-    result = book_order(db, registry, order_id, "sandbox", "home", actor="ops", details=details)
+    result = book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"), details=details)
     order = order_to_book(db, order_id)
     assert (order.address_line1, order.weight_grams, order.tracking_number) == (
         "Kungsgatan 7",
@@ -100,7 +101,7 @@ def test_invalid_details_book_nothing(db, registry, make_order):
     details = booking_details_for(db, order_id, "home")
     bad = type(details)(**{**details.as_values(), "delivery_postal_code": "1"})
     with pytest.raises(ValidationError):
-        book_order(db, registry, order_id, "sandbox", "home", actor="ops", details=bad)
+        book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"), details=bad)
     assert order_to_book(db, order_id).tracking_number is None
     assert registry.get("sandbox").book_calls == 0
 
@@ -108,16 +109,16 @@ def test_invalid_details_book_nothing(db, registry, make_order):
 def test_existing_booking_is_what_a_second_operator_sees(db, registry, make_order):
     order_id = make_order()
     assert existing_booking(db, order_id) is None
-    first = book_order(db, registry, order_id, "sandbox", "home", actor="ana")
+    first = book_order(db, registry, order_id, "sandbox", "home", actor=person("ana"))
     with pytest.raises(Conflict):
-        book_order(db, registry, order_id, "sandbox", "locker", actor="bo")
+        book_order(db, registry, order_id, "sandbox", "locker", actor=person("bo"))
     found = existing_booking(db, order_id)
     assert found.result.tracking_number == first.tracking_number and found.result.replayed
 
 
 def test_next_order_to_book_skips_booked_and_given_orders(db, registry, make_order):
     older, middle, newest = make_order(), make_order(), make_order()
-    book_order(db, registry, middle, "sandbox", "home", actor="ops")
+    book_order(db, registry, middle, "sandbox", "home", actor=person("ops"))
     assert next_order_to_book(db, skip=[newest]) == older
     assert next_order_to_book(db) == newest
     assert next_order_to_book(db, skip=[newest, older]) is None
@@ -127,7 +128,7 @@ def test_per_order_choice_and_one_pdf_of_the_labels(db, registry, make_order):
     ids = [make_order(), make_order(postal_code="11122")]
     assert choose_for_order(db, registry, ids[0], CHEAPEST) == ("sandbox", "locker")
     assert choose_for_order(db, registry, ids[0], MOST_RELIABLE) == ("sandbox", "locker")  # no history yet
-    items = book_orders(db, registry, ids, actor="ops", strategy=CHEAPEST)
+    items = book_orders(db, registry, ids, actor=person("ops"), strategy=CHEAPEST)
     assert all(item.ok for item in items)
     pdf = combined_labels(db, registry, ids)
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2

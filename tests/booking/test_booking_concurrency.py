@@ -13,6 +13,7 @@ from werkzeug import Response
 from perfile_core.db.tables import booking_attempts, orders, shipment_labels
 from perfile_core.domain.errors import Conflict
 from perfile_core.services.booking import book_order
+from tests.actors import person
 from tests.booking.conftest import order_factory
 from tests.couriers.helpers import pdf_label_b64, sample
 
@@ -34,7 +35,7 @@ def test_twenty_concurrent_bookings_make_one_courier_booking(pg_db, httpserver, 
     def attempt(n: int) -> str:
         start.wait()
         try:
-            result = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor=f"op{n}")
+            result = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor=person(f"op{n}"))
         except Conflict:
             return "conflict"
         return "replayed" if result.replayed else "booked"
@@ -52,5 +53,5 @@ def test_twenty_concurrent_bookings_make_one_courier_booking(pg_db, httpserver, 
     assert numbers == ["00373500454541020957"]
     assert statuses == ["confirmed"] and len(labels) == 1
     # A rerun afterwards returns the same booking instead of booking again.
-    again = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor="late")
+    again = book_order(pg_db, postnord_registry, order_id, "postnord", "19", actor=person("late"))
     assert again.replayed and len(httpserver.log) == 1

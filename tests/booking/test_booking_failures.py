@@ -15,6 +15,7 @@ from perfile_core.db.tables import booking_attempts
 from perfile_core.domain.errors import Conflict, CourierError, StorageUnavailable
 from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
+from tests.actors import person
 from tests.couriers.helpers import pdf_label_b64, sample
 
 BOOK = "/rest/shipment/v3/edi/labels/pdf"
@@ -74,7 +75,7 @@ def test_failure_leaves_order_unchanged(db, httpserver, postnord_registry, make_
         before = get_order(conn, order_id)
 
     with pytest.raises(CourierError, match=message):
-        book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+        book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops"))
 
     with db.connect() as conn:
         assert get_order(conn, order_id) == before
@@ -82,7 +83,7 @@ def test_failure_leaves_order_unchanged(db, httpserver, postnord_registry, make_
     assert attempt.status == "failed" and attempt.error and attempt.finished_at is not None
     # The operator can book again right away (a new attempt, a new courier call).
     httpserver.expect_oneshot_request(BOOK, method="POST").respond_with_json(answer())
-    assert book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops").tracking_number
+    assert book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops")).tracking_number
 
 
 @contextmanager
@@ -127,12 +128,12 @@ def test_courier_booked_but_our_write_failed_is_finished_not_rebooked(db, httpse
         database_refuses(db, "orders", "tracking_number", "NEW.tracking_number IS NOT NULL"),
         pytest.raises(StorageUnavailable, match="book it again"),
     ):
-        book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+        book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops"))
     with db.connect() as conn:
         assert get_order(conn, order_id).order_status == Status.PENDING
         assert conn.execute(select(booking_attempts.c.status)).scalar_one() == "booked"
 
-    result = book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+    result = book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops"))
 
     assert len(httpserver.log) == 1  # finished from the stored answer: no second booking
     with db.connect() as conn:
@@ -149,22 +150,22 @@ def test_abandoned_attempt_is_found_at_the_sandbox_or_reported(
 
     order_id = make_order()
     with answer_lost(), pytest.raises(StorageUnavailable, match="could not save it"):
-        book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+        book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
     with pytest.raises(Conflict, match="being booked right now"):
-        book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+        book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
     _age_attempts(db)
-    result = book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+    result = book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
     assert sandbox.book_calls == 1 and not result.replayed  # found by reference, not booked again
 
     # PostNord cannot be asked: the operator is told to check its portal, then may book again.
     other = make_order()
     httpserver.expect_request(BOOK, method="POST").respond_with_json(answer())
     with answer_lost(), pytest.raises(StorageUnavailable, match="could not save it"):
-        book_order(db, postnord_registry, other, "postnord", "19", actor="ops")
+        book_order(db, postnord_registry, other, "postnord", "19", actor=person("ops"))
     _age_attempts(db)
     with pytest.raises(Conflict, match=r"Check the PostNord portal for that reference"):
-        book_order(db, postnord_registry, other, "postnord", "19", actor="ops")
-    assert book_order(db, postnord_registry, other, "postnord", "19", actor="ops").tracking_number
+        book_order(db, postnord_registry, other, "postnord", "19", actor=person("ops"))
+    assert book_order(db, postnord_registry, other, "postnord", "19", actor=person("ops")).tracking_number
 
 
 def _age_attempts(db) -> None:

@@ -12,13 +12,14 @@ from perfile_core.services.booking import book_order
 from perfile_core.services.cancellation import cancel_check
 from perfile_core.services.claims import claim_refusal, claims_for_order, file_claim
 from perfile_core.services.order_detail import order_detail
+from tests.actors import person
 from tests.booking.test_claims import _lost
 from tests.couriers.helpers import pdf_label_b64, sample
 
 
 def test_sandbox_booking_can_be_cancelled_here(db, registry, make_order):
     order_id = make_order()
-    booked = book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+    booked = book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
 
     check = cancel_check(db, registry, order_id)
 
@@ -33,7 +34,7 @@ def test_postnord_booking_gets_postnords_own_instruction_without_calling_it(
     body["labelPrintout"][0]["printout"]["data"] = pdf_label_b64()
     httpserver.expect_request("/rest/shipment/v3/edi/labels/pdf").respond_with_json(body)
     order_id = make_order()
-    booked = book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+    booked = book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops"))
     calls = len(httpserver.log)
 
     check = cancel_check(db, postnord_registry, order_id)
@@ -66,7 +67,7 @@ def test_claim_keeps_attachment_names_in_the_audit_log(db, registry, make_order)
         claim_type="lost",
         description="Never arrived",
         attachments=["receipt.pdf", " ", "photo 1.jpg"],
-        actor="ops",
+        actor=person("ops"),
     )
     with db.connect() as conn:
         details = conn.execute(select(audit_log.c.details).where(audit_log.c.action == "claim.filed")).scalar_one()
@@ -77,6 +78,6 @@ def test_claim_keeps_attachment_names_in_the_audit_log(db, registry, make_order)
 def test_claim_refuses_odd_attachment_names_and_files_nothing(db, registry, make_order, names):
     order_id = _lost(db, registry, make_order)
     with pytest.raises(ValidationError) as caught:
-        file_claim(db, order_id, claim_type="lost", description="x", attachments=names, actor="ops")
+        file_claim(db, order_id, claim_type="lost", description="x", attachments=names, actor=person("ops"))
     assert caught.value.field == "attachments"
     assert claims_for_order(db, order_id) == []

@@ -17,6 +17,7 @@ from perfile_core.domain.status import Status
 from perfile_core.services import notifications as notify
 from perfile_core.services.booking import book_order
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import person
 
 
 class Inbox:
@@ -46,7 +47,7 @@ def smtp():
 def test_booking_sends_the_tracking_email(db, registry, make_order, smtp):
     inbox, settings = smtp
     order_id = make_order()
-    result = book_order(db, registry, order_id, "sandbox", "service_point", actor="ops", settings=settings)
+    result = book_order(db, registry, order_id, "sandbox", "service_point", actor=person("ops"), settings=settings)
 
     ((recipients, message),) = inbox.messages
     assert recipients == ["anna@example.se"]
@@ -62,7 +63,7 @@ def test_booking_sends_the_tracking_email(db, registry, make_order, smtp):
 def test_status_change_queues_in_the_same_transaction_and_sends_later(db, registry, make_order, smtp):
     inbox, settings = smtp
     order_id = make_order()
-    booked = book_order(db, registry, order_id, "sandbox", "home", actor="ops")  # no settings: outbox only
+    booked = book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))  # no settings: outbox only
     now = utcnow()
     # A transaction that fails after the event takes its e-mail with it.
     with pytest.raises(RuntimeError), db.begin() as conn:
@@ -97,7 +98,7 @@ def test_status_change_queues_in_the_same_transaction_and_sends_later(db, regist
 
 
 def test_without_smtp_host_messages_stay_in_the_outbox(db, registry, make_order):
-    book_order(db, registry, make_order(), "sandbox", "home", actor="ops", settings=Settings(smtp_host=""))
+    book_order(db, registry, make_order(), "sandbox", "home", actor=person("ops"), settings=Settings(smtp_host=""))
     report = notify.send_pending(db, Settings(smtp_host=""))
     assert (report.sent, report.failed, report.kept_in_outbox) == (0, 0, 1)
     assert [n["status"] for n in notify.list_notifications(db)] == ["outbox"]
@@ -105,7 +106,7 @@ def test_without_smtp_host_messages_stay_in_the_outbox(db, registry, make_order)
 
 def test_unreachable_smtp_records_the_error(db, registry, make_order):
     settings = Settings(smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_timeout_seconds=1)
-    book_order(db, registry, make_order(), "sandbox", "home", actor="ops", settings=settings)
+    book_order(db, registry, make_order(), "sandbox", "home", actor=person("ops"), settings=settings)
     (row,) = notify.list_notifications(db)
     assert row["status"] == "failed" and "ConnectionRefusedError" in row["error"]
 
@@ -113,16 +114,16 @@ def test_unreachable_smtp_records_the_error(db, registry, make_order):
 def test_manual_notification_and_missing_address(db, registry, make_order, smtp):
     inbox, settings = smtp
     order_id = make_order()
-    book_order(db, registry, order_id, "sandbox", "home", actor="ops")
-    row = notify.notify_customer(db, settings, order_id, actor="ops@x")
+    book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
+    row = notify.notify_customer(db, settings, order_id, actor=person("ops@x"))
     assert row["status"] == "sent" and row["trigger"] == "manual" and len(inbox.messages) == 1
 
     from perfile_core.domain.errors import ValidationError
 
     silent = make_order(customer_email=None)
     with pytest.raises(ValidationError, match="no e-mail address"):
-        notify.notify_customer(db, settings, silent, actor="ops@x")
-    book_order(db, registry, silent, "sandbox", "home", actor="ops")
+        notify.notify_customer(db, settings, silent, actor=person("ops@x"))
+    book_order(db, registry, silent, "sandbox", "home", actor=person("ops"))
     (record,) = notify.list_notifications(db, order_id=silent)
     assert record["status"] == "failed" and "no customer e-mail" in record["error"]
 

@@ -11,6 +11,7 @@ from perfile_core.services.booking import book_order
 from perfile_core.services.orders import attach_tracking
 from perfile_core.services.poller import poll_tracking, polled_couriers
 from perfile_core.services.poller_runs import recent_runs
+from tests.actors import person
 from tests.couriers.helpers import pdf_label_b64, sample
 
 NUMBER = "00373500454541020957"
@@ -23,9 +24,9 @@ def test_poll_applies_new_events_once(db, httpserver, postnord_registry, make_or
     httpserver.expect_oneshot_request("/rest/shipment/v3/edi/labels/pdf").respond_with_json(booking)
     httpserver.expect_request(TRACK).respond_with_json(sample("postnord_trackandtrace_v7_findbyidentifier_response"))
     order_id = make_order()
-    book_order(db, postnord_registry, order_id, "postnord", "19", actor="ops")
+    book_order(db, postnord_registry, order_id, "postnord", "19", actor=person("ops"))
     sandbox_order = make_order()
-    book_order(db, postnord_registry, sandbox_order, "sandbox", "home", actor="ops")  # pushes: not polled
+    book_order(db, postnord_registry, sandbox_order, "sandbox", "home", actor=person("ops"))  # pushes: not polled
 
     assert polled_couriers(postnord_registry) == ["postnord"]
     first = poll_tracking(db, postnord_registry)
@@ -47,7 +48,7 @@ def test_poll_applies_new_events_once(db, httpserver, postnord_registry, make_or
 def test_poll_reports_courier_errors_per_shipment(db, httpserver, postnord_registry, make_order):
     httpserver.expect_request(TRACK).respond_with_data("down", status=503)
     order_id = make_order()
-    attach_tracking(db, order_id, NUMBER, "postnord", actor="ops")
+    attach_tracking(db, order_id, NUMBER, "postnord", actor=person("ops"))
     report = poll_tracking(db, postnord_registry)
     assert report.shipments == 1 and len(report.errors) == 1
     assert "internal error during the tracking" in report.errors[0][1]
@@ -61,9 +62,9 @@ def test_poll_moves_only_the_polled_couriers_order(db, httpserver, postnord_regi
     is left alone: couriers move only their own shipments."""
     httpserver.expect_request(TRACK).respond_with_json(sample("postnord_trackandtrace_v7_findbyidentifier_response"))
     other = make_order()
-    attach_tracking(db, other, NUMBER, "dhl", actor="ops")  # DHL Parcel Connect prints "00" + SSCC too
+    attach_tracking(db, other, NUMBER, "dhl", actor=person("ops"))  # DHL Parcel Connect prints "00" + SSCC too
     order_id = make_order()
-    attach_tracking(db, order_id, NUMBER, "postnord", actor="ops")
+    attach_tracking(db, order_id, NUMBER, "postnord", actor=person("ops"))
 
     report = poll_tracking(db, postnord_registry)
 

@@ -9,11 +9,12 @@ from perfile_core.domain.status import Status
 from perfile_core.services.booking import book_order
 from perfile_core.services.quotes import quote_order, region_of
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import person
 
 
 def _deliver(db, registry, make_order, postal_code: str, late_days: int) -> None:
     order_id = make_order(postal_code=postal_code)
-    booked = book_order(db, registry, order_id, "sandbox", "home", actor="ops")
+    booked = book_order(db, registry, order_id, "sandbox", "home", actor=person("ops"))
     with db.connect() as conn:
         eta = get_order(conn, order_id).estimated_delivery
     delivered = datetime.combine(eta + timedelta(days=late_days), time(14), tzinfo=UTC)

@@ -19,6 +19,7 @@ from perfile_core.services import admin
 from perfile_core.services.booking import book_order
 from perfile_core.services.sandbox_simulation import simulate_sandbox
 from receiver import create_app
+from tests.actors import ADMIN, person
 from tests.receiver.loopback import serve
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -40,10 +41,10 @@ def test_journeys_include_delays_and_failed_attempts():
 def test_simulator_sends_signed_events_the_receiver_applies(db, db_url, make_order):
     """The real receiver over HTTP verifies, stores and applies each step once; a second run
     sends nothing."""
-    admin.configure_courier(db, "sandbox", webhook_secret=SECRET)
+    admin.configure_courier(db, "sandbox", webhook_secret=SECRET, actor=ADMIN)
     couriers = CourierRegistry([SandboxCourier(SandboxSettings(webhook_secrets=(SECRET,)))])
     order_id = make_order()
-    booking = book_order(db, couriers, order_id, "sandbox", "home", actor="ops")
+    booking = book_order(db, couriers, order_id, "sandbox", "home", actor=person("ops"))
     app = create_app({"DATABASE_URL": db_url})
     later = utcnow() + timedelta(days=20)
     try:

@@ -39,6 +39,7 @@ from perfile_core.services.booking_status import order_to_book
 from perfile_core.services.order_detail import find_order
 from perfile_core.services.seed import seed_demo
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import ADMIN, person
 from tests.booking.conftest import order_factory
 from tests.booking.labels import barcodes
 from tests.browser.operator_stack import (
@@ -82,7 +83,7 @@ def _history(engine: Engine, make) -> None:  # type: ignore[no-untyped-def]
     long_ago = datetime.now(UTC) - timedelta(days=30)  # below the orders on screen
     for n, late in enumerate((0, 0, 1)):
         order_id = make(postal_code="41250", created_at=long_ago)
-        booked = book_order(engine, couriers, order_id, "sandbox", "home", actor="seed")
+        booked = book_order(engine, couriers, order_id, "sandbox", "home", actor=person("seed"))
         with engine.connect() as conn:
             eta = get_order(conn, order_id).estimated_delivery
         delivered = datetime.combine(eta + timedelta(days=late), day_time(14), tzinfo=UTC)
@@ -106,15 +107,20 @@ def _number(engine: Engine, order_id: int) -> str:
 def operator(sqlite_url: str, tmp_path: Path) -> Iterator[Operator]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    admin.configure_courier(engine, "sandbox", webhook_secret=SANDBOX_SECRET)
+    admin.configure_courier(engine, "sandbox", webhook_secret=SANDBOX_SECRET, actor=ADMIN)
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: Bring's quote fails, and says so
     admin.configure_courier(
-        engine, "postnord", api_key="pn", base_url=dead, settings={"customer_number": "1", "rates": RATES}
+        engine, "postnord", api_key="pn", base_url=dead, settings={"customer_number": "1", "rates": RATES}, actor=ADMIN
     )
     admin.configure_courier(
-        engine, "bring", api_key="b", base_url=dead, credentials={"uid": "ops@example.se", "customer_number": "1"}
+        engine,
+        "bring",
+        api_key="b",
+        base_url=dead,
+        credentials={"uid": "ops@example.se", "customer_number": "1"},
+        actor=ADMIN,
     )
-    seed_demo(engine, orders_count=DEMO_ORDERS, seed=9)  # live traffic around the operator's orders
+    seed_demo(engine, orders_count=DEMO_ORDERS, seed=9, actor=ADMIN)  # live traffic around the operator's orders
     make = order_factory(engine)
     _history(engine, make)
     heavy = make(customer_name="Olof Holm", weight_grams=25_000)

@@ -17,6 +17,7 @@ from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN
 from tests.browser.operator_stack import wait_for_cell
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 from tests.core.helpers import record_status
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=30, seed=9)
+    seed_demo(engine, orders_count=30, seed=9, actor=ADMIN)
     engine.dispose()
     with serve_dashboard(sqlite_url, tmp_path / "streamlit.log") as url:
         yield url, sqlite_url

@@ -20,6 +20,7 @@ from perfile_core.db.engine import make_engine
 from perfile_core.domain.errors import NotFound
 from perfile_core.services import admin
 from perfile_core.services.order_detail import find_order, order_detail
+from tests.actors import ADMIN
 from tests.booking.conftest import PICKUP
 from tests.browser.operator_stack import (
     VIEWPORT,
@@ -41,8 +42,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    admin.add_store(engine, key=STORE, name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP)
-    admin.configure_courier(engine, "sandbox")
+    admin.add_store(engine, key=STORE, name="Nordic Coffee Co.", platform="manual", pickup_address=PICKUP, actor=ADMIN)
+    admin.configure_courier(engine, "sandbox", actor=ADMIN)
     with serve_dashboard(sqlite_url, tmp_path / "streamlit.log", extra_env={"PERFILE_SMTP_HOST": ""}) as url:
         yield url, engine
     engine.dispose()

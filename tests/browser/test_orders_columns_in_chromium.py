@@ -11,6 +11,7 @@ import pytest
 
 from perfile_core.db.engine import make_engine
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN
 from tests.browser.operator_stack import VIEWPORT, drawn_rows
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
@@ -25,7 +26,7 @@ PINNED_WIDTH = ROW_MARKERS + WIDTHS["signal"] + WIDTHS["status"] + WIDTHS["order
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[str]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=40, seed=4)
+    seed_demo(engine, orders_count=40, seed=4, actor=ADMIN)
     engine.dispose()
     # A slow tick: the pixels compared below must not be redrawn by a refresh in between.
     with serve_dashboard(sqlite_url, tmp_path / "streamlit.log", refresh_seconds=60) as url:

@@ -15,6 +15,7 @@ import pytest
 
 from perfile_core.db.engine import make_engine
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN
 from tests.browser.operator_stack import VIEWPORT, grid_rows
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_dashboard
 from tests.browser.test_hostile_text_in_chromium import wait_for_app_run
@@ -27,7 +28,7 @@ ORDERS = 130
 def dashboard(sqlite_url: str, tmp_path: Path) -> Iterator[str]:
     require_chromium()
     engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=ORDERS, seed=9)
+    seed_demo(engine, orders_count=ORDERS, seed=9, actor=ADMIN)
     engine.dispose()
     with serve_dashboard(sqlite_url, tmp_path / "streamlit.log", refresh_seconds=30) as url:
         yield url

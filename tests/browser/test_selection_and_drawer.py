@@ -22,6 +22,7 @@ from perfile_core.couriers.sandbox import SandboxCourier
 from perfile_core.db.engine import make_engine
 from perfile_core.db.orders_repo import get_order
 from perfile_core.services.booking import book_order
+from tests.actors import person
 from tests.booking.conftest import order_factory
 from tests.booking.labels import barcodes
 from tests.browser.operator_stack import (
@@ -142,7 +143,7 @@ def test_download_label_gives_the_booked_labels_pdf(stack, sqlite_url: str, tmp_
     _, dashboard = stack
     engine = make_engine(sqlite_url)
     order_id = order_factory(engine)()  # a store with a pickup address
-    booked = book_order(engine, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "home", actor="test")
+    booked = book_order(engine, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "home", actor=person("test"))
     with engine.connect() as conn:
         number = get_order(conn, order_id).order_number
     engine.dispose()

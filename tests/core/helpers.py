@@ -16,6 +16,7 @@ from perfile_core.domain.tracking_numbers import make_sscc
 from perfile_core.services import admin
 from perfile_core.services import orders as order_service
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import ADMIN, person
 
 T0 = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 _event_ids = count(1)
@@ -28,13 +29,18 @@ def bring_number(serial: int) -> str:
 
 def make_store(db: Engine, key: str = "shop", **kwargs: Any) -> None:
     admin.add_store(
-        db, key=key, name=kwargs.pop("name", key.title()), platform=kwargs.pop("platform", "manual"), **kwargs
+        db,
+        key=key,
+        name=kwargs.pop("name", key.title()),
+        platform=kwargs.pop("platform", "manual"),
+        **kwargs,
+        actor=ADMIN,
     )
 
 
 def make_order(db: Engine, store_key: str = "shop", **fields: Any) -> Order:
     data = {"store_key": store_key, "customer_name": "Anna Svensson", **fields}
-    return order_service.create_order(db, data, actor="test")
+    return order_service.create_order(db, data, actor=person("test"))
 
 
 def push_event(

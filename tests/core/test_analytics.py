@@ -15,6 +15,7 @@ from perfile_core.domain.tracking_numbers import make_s10
 from perfile_core.services import orders as order_service
 from perfile_core.services.analytics import AnalyticsFilter, delivery_analytics, region_options
 from perfile_core.services.analytics_export import analytics_csv
+from tests.actors import person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 WEEK_1, WEEK_2 = "2026-03-02", "2026-03-09"  # Mondays (T0 is Monday 9 March 2026, 08:00 UTC)
@@ -24,7 +25,7 @@ DAY_ONE, DAY_TWO = date(2026, 3, 10), date(2026, 3, 11)
 
 def _ship(db, number, courier, steps, eta, *, created_at, store="shop", country="SE", postal="11122"):
     order = make_order(db, store, created_at=created_at, country_code=country, postal_code=postal)
-    order_service.attach_tracking(db, order.id, number, courier, actor="t")
+    order_service.attach_tracking(db, order.id, number, courier, actor=person("t"))
     for index, (code, hours) in enumerate(steps):
         push_event(db, number, code, T0 + timedelta(hours=hours), courier=courier, eta=eta if index == 0 else None)
     return order
@@ -103,9 +104,9 @@ def test_deleted_orders_leave_the_figures_and_a_restore_brings_them_back(db) -> 
     seed_hand_computed(db)
     order = make_order(db, created_at=NEW, country_code="SE", postal_code="11111")
     assert delivery_analytics(db).total.orders == 7
-    order_service.soft_delete_order(db, order.id, reason="duplicate", actor="t")
+    order_service.soft_delete_order(db, order.id, reason="duplicate", actor=person("t"))
     assert delivery_analytics(db).total.orders == 6
-    order_service.restore_order(db, order.id, actor="t")
+    order_service.restore_order(db, order.id, actor=person("t"))
     assert delivery_analytics(db).total.orders == 7
 
 
@@ -183,7 +184,7 @@ def test_on_time_is_the_day_at_the_delivery_address(db) -> None:
     ]
     for number, country, delivered_at in cases:
         order = make_order(db, created_at=OLD, country_code=country, postal_code="00100")
-        order_service.attach_tracking(db, order.id, number, "bring", actor="t")
+        order_service.attach_tracking(db, order.id, number, "bring", actor=person("t"))
         push_event(db, number, "HANDED_IN", delivered_at - timedelta(hours=30), eta=promised)
         push_event(db, number, "DELIVERED", delivered_at)
     total = delivery_analytics(db).total

@@ -19,6 +19,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.analytics import AnalyticsFilter, delivery_analytics
 from perfile_core.services.analytics_query import full_weeks
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN, person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 ANCHOR = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -59,7 +60,7 @@ def _as_rollup(report):
 
 
 def test_rollup_follows_every_kind_of_write(pg_db: Engine) -> None:
-    seed_demo(pg_db, orders_count=300, seed=3, anchor=ANCHOR)
+    seed_demo(pg_db, orders_count=300, seed=3, anchor=ANCHOR, actor=ADMIN)
     assert_rollup_matches(pg_db)
     with pg_db.begin() as conn:  # raw SQL, as the fast path or a bulk fix writes
         conn.execute(text("UPDATE orders SET postal_code = '99999' WHERE id % 7 = 0"))
@@ -78,11 +79,11 @@ def test_rollup_follows_every_kind_of_write(pg_db: Engine) -> None:
         some = conn.execute(text("SELECT id FROM orders WHERE deleted_at IS NOT NULL ORDER BY id LIMIT 3")).scalars()
         deleted = list(some)
     for order_id in deleted:
-        order_service.restore_order(pg_db, order_id, actor="t")
+        order_service.restore_order(pg_db, order_id, actor=person("t"))
     with pg_db.connect() as conn:
         live = list(conn.execute(text("SELECT id FROM orders WHERE deleted_at IS NULL ORDER BY id LIMIT 4")).scalars())
     for order_id in live:
-        order_service.soft_delete_order(pg_db, order_id, actor="t", reason="test")
+        order_service.soft_delete_order(pg_db, order_id, actor=person("t"), reason="test")
     assert_rollup_matches(pg_db)
     for flt in (
         AnalyticsFilter(),
@@ -101,7 +102,7 @@ def test_concurrent_writers_to_one_rollup_row_lose_nothing(pg_db: Engine) -> Non
     numbers = [bring_number(serial) for serial in range(1, 13)]
     for number in numbers:  # one day, courier, store and region: one rollup row for all
         order = make_order(pg_db, created_at=T0 - timedelta(hours=2), country_code="SE", postal_code="11122")
-        order_service.attach_tracking(pg_db, order.id, number, "bring", actor="t")
+        order_service.attach_tracking(pg_db, order.id, number, "bring", actor=person("t"))
 
     def travel(number: str) -> None:
         for code, hours in (("HANDED_IN", 0), ("ATTEMPTED_DELIVERY", 20), ("DELIVERED", 26)):
@@ -124,7 +125,7 @@ def test_whole_weeks_inside_a_period() -> None:
 
 
 def test_truncating_orders_empties_the_rollup(pg_db: Engine) -> None:
-    seed_demo(pg_db, orders_count=20, seed=1, anchor=ANCHOR)
+    seed_demo(pg_db, orders_count=20, seed=1, anchor=ANCHOR, actor=ADMIN)
     with pg_db.begin() as conn:
         conn.execute(text("TRUNCATE orders CASCADE"))
     assert delivery_analytics(pg_db).total.orders == 0

@@ -13,6 +13,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.courier_copy import courier_copy
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.queries import list_orders
+from tests.actors import person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
@@ -25,24 +26,24 @@ def _actions(db, order_id):
 def test_restore_brings_a_deleted_order_back_and_audits_it(db):
     make_store(db)
     order = make_order(db, order_number="A-7")
-    order_service.soft_delete_order(db, order.id, actor="ops", reason="looked like a duplicate")
+    order_service.soft_delete_order(db, order.id, actor=person("ops"), reason="looked like a duplicate")
 
-    restored = order_service.restore_order(db, order.id, actor="ops2")
+    restored = order_service.restore_order(db, order.id, actor=person("ops2"))
 
     assert restored.order_number == "A-7"
     assert order_detail(db, order.id).order.id == order.id
     assert _actions(db, order.id)[-2:] == [("order.deleted", "ops"), ("order.restored", "ops2")]
     with pytest.raises(Conflict, match="A-7 is not deleted"):
-        order_service.restore_order(db, order.id, actor="ops")
+        order_service.restore_order(db, order.id, actor=person("ops"))
     with pytest.raises(NotFound):
-        order_service.restore_order(db, order.id + 999, actor="ops")
+        order_service.restore_order(db, order.id + 999, actor=person("ops"))
 
 
 def test_a_delete_needs_a_reason(db):
     make_store(db)
     order = make_order(db)
     with pytest.raises(ValidationError) as caught:
-        order_service.soft_delete_order(db, order.id, actor="ops", reason="   ")
+        order_service.soft_delete_order(db, order.id, actor=person("ops"), reason="   ")
     assert caught.value.field == "reason"
     assert order_detail(db, order.id).order.id == order.id  # still there
 
@@ -53,7 +54,7 @@ def test_new_order_with_tracking_applies_waiting_events(db):
     order = order_service.create_order(
         db,
         {"store_key": "shop", "customer_name": "Ola"},
-        actor="ops",
+        actor=person("ops"),
         tracking_number="3704 3810 1268 058536",
         courier="bring",
     )
@@ -70,12 +71,16 @@ def test_a_refused_tracking_number_leaves_no_new_order(db, number, courier, fiel
     make_store(db)
     with pytest.raises(ValidationError) as caught:
         order_service.create_order(
-            db, {"store_key": "shop", "customer_name": "Ola"}, actor="ops", tracking_number=number, courier=courier
+            db,
+            {"store_key": "shop", "customer_name": "Ola"},
+            actor=person("ops"),
+            tracking_number=number,
+            courier=courier,
         )
     assert caught.value.field == field
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(orders)).scalar_one() == 0
-        assert conn.execute(select(func.count()).select_from(audit_log)).scalar_one() == 0
+        assert conn.execute(select(func.count()).where(audit_log.c.order_id.is_not(None))).scalar_one() == 0
 
 
 def test_duplicate_order_number_is_per_store(db):
@@ -98,10 +103,12 @@ def test_courier_copy_is_none_before_any_shipment(db):
 def test_courier_copy_keeps_the_booked_values_through_several_edits(db):
     make_store(db)
     order = make_order(db, address_line1="Storgatan 1", city="Malmö", postal_code="21122", weight_grams=1200)
-    order_service.edit_order(db, order.id, {"city": "Lund"}, actor="ops")  # before booking: the courier gets Lund
-    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
-    order_service.edit_order(db, order.id, {"address_line1": "Kungsgatan 2", "weight_grams": 1500}, actor="ops")
-    edited = order_service.edit_order(db, order.id, {"address_line1": "Drottninggatan 3"}, actor="ops")
+    order_service.edit_order(
+        db, order.id, {"city": "Lund"}, actor=person("ops")
+    )  # before booking: the courier gets Lund
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor=person("ops"))
+    order_service.edit_order(db, order.id, {"address_line1": "Kungsgatan 2", "weight_grams": 1500}, actor=person("ops"))
+    edited = order_service.edit_order(db, order.id, {"address_line1": "Drottninggatan 3"}, actor=person("ops"))
 
     copy = courier_copy(db, order.id)
 
@@ -118,9 +125,9 @@ def test_courier_copy_keeps_the_booked_values_through_several_edits(db):
 def test_a_new_tracking_number_resets_what_the_courier_holds(db):
     make_store(db)
     order = make_order(db, city="Malmö")
-    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
-    order_service.edit_order(db, order.id, {"city": "Lund"}, actor="ops")
-    order_service.attach_tracking(db, order.id, bring_number(789), "bring", actor="ops")  # rebooked with Lund
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor=person("ops"))
+    order_service.edit_order(db, order.id, {"city": "Lund"}, actor=person("ops"))
+    order_service.attach_tracking(db, order.id, bring_number(789), "bring", actor=person("ops"))  # rebooked with Lund
 
     copy = courier_copy(db, order.id)
 

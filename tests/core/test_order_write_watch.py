@@ -11,6 +11,7 @@ from perfile_core.db.orders_repo import update_order
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
+from tests.actors import person
 
 CUSTOMER = {"store_key": "watch-store", "customer_name": "Kari"}
 
@@ -22,7 +23,7 @@ def test_committed_writes_are_handed_on_once_and_rolled_back_ones_never(db: Engi
     order = create_order(db, CUSTOMER)
     assert heard == [{order.id}]
     with pytest.raises(PerfileError):
-        attach_tracking(db, order.id, "abc", "postnord", actor="test")  # refused: rolled back
+        attach_tracking(db, order.id, "abc", "postnord", actor=person("test"))  # refused: rolled back
     with pytest.raises(RuntimeError), db.begin() as conn:
         update_order(conn, order.id, {"customer_name": "Never"}, utcnow())
         raise RuntimeError("the use case failed after writing")

@@ -12,6 +12,7 @@ from perfile_core.domain.errors import Conflict, NotFound, ValidationError
 from perfile_core.domain.status import Status
 from perfile_core.services import orders as order_service
 from perfile_core.services.order_detail import order_detail
+from tests.actors import person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 
@@ -24,7 +25,7 @@ def test_create_generates_order_number_and_audits(db):
     assert order.country_code == "SE"
     assert order.can_book_shipment
     with db.connect() as conn:
-        actions = conn.execute(select(audit_log.c.action)).scalars().all()
+        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.order_id.is_not(None))).scalars().all()
     assert actions == ["order.created"]
 
 
@@ -70,18 +71,18 @@ def test_unknown_store_and_duplicate_number(db):
 def test_edit_changes_only_given_fields_and_advances_cursor(db):
     make_store(db)
     order = make_order(db, city="Malmö", postal_code="21122")
-    edited = order_service.edit_order(db, order.id, {"city": "Lund"}, actor="ops")
+    edited = order_service.edit_order(db, order.id, {"city": "Lund"}, actor=person("ops"))
     assert edited.city == "Lund"
     assert edited.postal_code == "21122"
     assert edited.change_cursor > order.change_cursor
     with pytest.raises(ValidationError):
-        order_service.edit_order(db, order.id, {"weight_grams": 0}, actor="ops")
+        order_service.edit_order(db, order.id, {"weight_grams": 0}, actor=person("ops"))
 
 
 def test_soft_delete_hides_order_and_keeps_audit(db):
     make_store(db)
     order = make_order(db)
-    order_service.soft_delete_order(db, order.id, actor="ops", reason="duplicate")
+    order_service.soft_delete_order(db, order.id, actor=person("ops"), reason="duplicate")
     with pytest.raises(NotFound):
         order_detail(db, order.id)
     with db.connect() as conn:
@@ -95,7 +96,7 @@ def test_attach_tracking_confirms_and_applies_waiting_events(db):
     # The courier's events arrive before anyone told us the tracking number.
     push_event(db, "370438101268058536", "HANDED_IN", T0)
     push_event(db, "370438101268058536", "IN_TRANSIT", T0 + timedelta(hours=5), location="Oslo")
-    attached = order_service.attach_tracking(db, order.id, "370438101268058536", "bring", actor="ops")
+    attached = order_service.attach_tracking(db, order.id, "370438101268058536", "bring", actor=person("ops"))
     assert attached.order_status == Status.IN_TRANSIT
     assert attached.latest_event_location == "Oslo"
     assert attached.can_track and not attached.can_book_shipment
@@ -106,32 +107,32 @@ def test_attach_tracking_rejects_bad_input_and_terminal_orders(db):
     make_store(db)
     order = make_order(db)
     with pytest.raises(ValidationError) as caught:
-        order_service.attach_tracking(db, order.id, "no spaces?!", "bring", actor="ops")
+        order_service.attach_tracking(db, order.id, "no spaces?!", "bring", actor=person("ops"))
     assert caught.value.field == "tracking_number"
     with pytest.raises(ValidationError) as caught:
-        order_service.attach_tracking(db, order.id, "ABC123", "pigeon", actor="ops")
+        order_service.attach_tracking(db, order.id, "ABC123", "pigeon", actor=person("ops"))
     assert caught.value.field == "courier"
-    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor="ops")
+    order_service.attach_tracking(db, order.id, bring_number(123), "bring", actor=person("ops"))
     push_event(db, bring_number(123), "DELIVERED", T0)
     with pytest.raises(Conflict, match="delivered"):
-        order_service.attach_tracking(db, order.id, bring_number(999), "bring", actor="ops")
+        order_service.attach_tracking(db, order.id, bring_number(999), "bring", actor=person("ops"))
 
 
 def test_a_typed_number_not_in_the_couriers_format_is_refused_and_changes_nothing(db):
     make_store(db)
     order = make_order(db)
-    order_service.attach_tracking(db, order.id, "RR473124829SE", "postnord", actor="ops")
+    order_service.attach_tracking(db, order.id, "RR473124829SE", "postnord", actor=person("ops"))
     with db.connect() as conn:
         audit_before = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
 
     with pytest.raises(ValidationError) as caught:
-        order_service.attach_tracking(db, order.id, "abc", "postnord", actor="ops")
+        order_service.attach_tracking(db, order.id, "abc", "postnord", actor=person("ops"))
 
     assert caught.value.field == "tracking_number"
     assert caught.value.reason.startswith("not a PostNord tracking number; PostNord uses: UPU S10")
     assert '"00" + 18-digit SSCC' in caught.value.reason
     with pytest.raises(ValidationError, match="check digit does not match") as caught:
-        order_service.attach_tracking(db, order.id, "RR473124828SE", "postnord", actor="ops")
+        order_service.attach_tracking(db, order.id, "RR473124828SE", "postnord", actor=person("ops"))
     assert caught.value.field == "tracking_number"
     after = order_detail(db, order.id).order
     assert (after.tracking_number, after.courier) == ("RR473124829SE", "postnord")

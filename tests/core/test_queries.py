@@ -13,6 +13,7 @@ from perfile_core.services.order_detail import find_order, order_detail
 from perfile_core.services.order_filters import OrderFilter, parse_statuses
 from perfile_core.services.queries import changes_since, count_orders, current_cursor, list_orders
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN, person
 from tests.core.helpers import T0, bring_number, make_order, make_store, push_event
 
 ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def seeded(db):
-    seed_demo(db, orders_count=120, seed=3, anchor=ANCHOR)
+    seed_demo(db, orders_count=120, seed=3, anchor=ANCHOR, actor=ADMIN)
     return db
 
 
@@ -115,8 +116,8 @@ def test_changes_since_cursor_sees_each_change_once(db):
     batch = changes_since(db, start)
     assert [o.id for o in batch.orders] == [a.id, b.id]
     assert changes_since(db, batch.cursor).orders == []
-    order_service.attach_tracking(db, a.id, bring_number(1), "bring", actor="t")
-    order_service.soft_delete_order(db, b.id, actor="t", reason="test")
+    order_service.attach_tracking(db, a.id, bring_number(1), "bring", actor=person("t"))
+    order_service.soft_delete_order(db, b.id, actor=person("t"), reason="test")
     later = changes_since(db, batch.cursor)
     assert [o.id for o in later.orders] == [a.id]
     assert later.orders[0].order_status == Status.CONFIRMED
@@ -137,7 +138,7 @@ def test_changes_since_pages_through_large_batches(db):
 def test_order_detail_timeline_and_lookup(db):
     make_store(db)
     order = make_order(db, order_number="A-77")
-    order_service.attach_tracking(db, order.id, "370438101268058536", "bring", actor="ops")
+    order_service.attach_tracking(db, order.id, "370438101268058536", "bring", actor=person("ops"))
     push_event(db, "370438101268058536", "HANDED_IN", T0, location="Oslo")
     push_event(db, "370438101268058536", "DEVIATION", T0 + timedelta(hours=3), description="Delayed at terminal")
     detail = order_detail(db, order.id)
@@ -154,7 +155,7 @@ def test_order_detail_timeline_and_lookup(db):
 def test_timeline_shows_postnords_first_en_route_as_the_pickup(db):
     make_store(db)
     order = make_order(db)
-    order_service.attach_tracking(db, order.id, "00373500454541020957", "postnord", actor="ops")
+    order_service.attach_tracking(db, order.id, "00373500454541020957", "postnord", actor=person("ops"))
     for hours in (1, 5):
         push_event(db, "00373500454541020957", "EN_ROUTE", T0 + timedelta(hours=hours), courier="postnord")
     tracking = [e for e in order_detail(db, order.id).timeline if e.kind == "tracking"]

@@ -12,6 +12,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.order_filters import SORTABLE, OrderFilter
 from perfile_core.services.queries import list_orders
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN, person
 from tests.core.helpers import bring_number, make_order, make_store
 
 ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -39,7 +40,7 @@ def test_tracking_number_is_a_prefix_match_in_any_case(db):
     tracked = make_order(db, order_number="A-1")
     make_order(db, order_number="A-2")
     number = bring_number(4242)
-    order_service.attach_tracking(db, tracked.id, number, "bring", actor="t")
+    order_service.attach_tracking(db, tracked.id, number, "bring", actor=person("t"))
     assert _numbers(db, number[:6]) == {"A-1"}
     assert _numbers(db, number) == {"A-1"}
     assert _numbers(db, number[3:9]) == set()  # the middle of a number is not its start
@@ -48,7 +49,7 @@ def test_tracking_number_is_a_prefix_match_in_any_case(db):
 def test_tracking_prefix_ignores_case_of_letters(db):
     make_store(db)
     order = make_order(db, order_number="B-1")
-    order_service.attach_tracking(db, order.id, "JJD00123456789012", "dhl", actor="t")
+    order_service.attach_tracking(db, order.id, "JJD00123456789012", "dhl", actor=person("t"))
     assert _numbers(db, "jjd0012") == {"B-1"}
 
 
@@ -78,7 +79,7 @@ def test_like_wildcards_in_the_search_are_literal(db):
 
 @pytest.fixture
 def seeded(db):
-    seed_demo(db, orders_count=120, seed=3, anchor=ANCHOR)
+    seed_demo(db, orders_count=120, seed=3, anchor=ANCHOR, actor=ADMIN)
     return db
 
 

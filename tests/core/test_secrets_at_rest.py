@@ -16,6 +16,7 @@ from perfile_core.domain.errors import SecretKeyError, SignatureError
 from perfile_core.services import admin
 from perfile_core.services.stored_secrets import SecretPolicy, default_policy, rekey
 from perfile_core.services.webhook_secrets import SecretCache, Source
+from tests.actors import ADMIN
 
 SHOP_SECRET = "shpss_plain-shop-secret-1234"
 NEXT_SHOP_SECRET = "shpss_next-shop-secret-5678"
@@ -27,10 +28,18 @@ T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
 def _configure(db: Engine, policy: SecretPolicy | None = None) -> None:
-    admin.add_store(db, key="fjall", name="Fjäll", platform="woocommerce", webhook_secret=SHOP_SECRET, policy=policy)
-    admin.rotate_store_secret(db, "fjall", NEXT_SHOP_SECRET, policy=policy, now=T0)
+    admin.add_store(
+        db, key="fjall", name="Fjäll", platform="woocommerce", webhook_secret=SHOP_SECRET, policy=policy, actor=ADMIN
+    )
+    admin.rotate_store_secret(db, "fjall", NEXT_SHOP_SECRET, policy=policy, now=T0, actor=ADMIN)
     admin.configure_courier(
-        db, "postnord", api_key=API_KEY, webhook_secret=COURIER_SECRET, credentials=CREDENTIALS, policy=policy
+        db,
+        "postnord",
+        api_key=API_KEY,
+        webhook_secret=COURIER_SECRET,
+        credentials=CREDENTIALS,
+        policy=policy,
+        actor=ADMIN,
     )
 
 
@@ -57,7 +66,7 @@ def test_secrets_are_stored_encrypted_and_read_back_plain(db: Engine):
 
 def test_credentials_merge_with_the_stored_ones(db: Engine):
     _configure(db)
-    admin.configure_courier(db, "postnord", credentials={"customer_number": "42"})
+    admin.configure_courier(db, "postnord", credentials={"customer_number": "42"}, actor=ADMIN)
     assert admin.get_courier_account(db, "postnord").credentials == {**CREDENTIALS, "customer_number": "42"}
 
 
@@ -65,7 +74,7 @@ def test_rekey_re_encrypts_every_secret_so_only_the_new_key_is_needed(db: Engine
     old, new = new_key(), new_key()
     _configure(db, SecretPolicy(SecretBox([old]), timedelta(hours=24)))
     before = _raw_rows(db)
-    assert rekey(db, SecretBox([new, old])) == 5  # 2 store secrets; courier secret, API key, credentials
+    assert rekey(db, SecretBox([new, old]), actor=ADMIN) == 5  # 2 store secrets; courier secret, API key, credentials
     after = _raw_rows(db)
     assert after != before and all(plain not in after for plain in PLAIN)
     with_new = SecretPolicy(SecretBox([new]), timedelta(hours=24))
@@ -102,12 +111,12 @@ def test_the_previous_secret_verifies_only_within_the_grace_period_then_is_dropp
 
 def test_reads_leave_out_an_expired_previous_secret_and_writes_prune_it(db: Engine):
     _configure(db)
-    admin.configure_courier(db, "postnord", webhook_secret="whsec_" + "QUJD" * 8, now=T0)
+    admin.configure_courier(db, "postnord", webhook_secret="whsec_" + "QUJD" * 8, now=T0, actor=ADMIN)
     within = admin.get_courier_account(db, "postnord", now=T0 + timedelta(hours=1))
     assert within.webhook_secrets == ("whsec_" + "QUJD" * 8, COURIER_SECRET)
     later = T0 + timedelta(hours=25)
     assert admin.get_courier_account(db, "postnord", now=later).webhook_secrets == ("whsec_" + "QUJD" * 8,)
-    admin.configure_courier(db, "postnord", base_url="https://api.example.test", now=later)
+    admin.configure_courier(db, "postnord", base_url="https://api.example.test", now=later, actor=ADMIN)
     with db.connect() as conn:
         assert conn.execute(select(courier_accounts.c.webhook_secret_previous)).scalar() is None
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import orders, tracking_events
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN
 
 
 def _stored(db) -> dict[str, list[dict]]:
@@ -28,7 +29,7 @@ def test_seed_is_deterministic_and_covers_every_status(db_url: str, other_db_url
     stored = []
     for url in (db_url, other_db_url):
         engine = make_engine(url)
-        report = seed_demo(engine, orders_count=300, seed=11, anchor=anchor)
+        report = seed_demo(engine, orders_count=300, seed=11, anchor=anchor, actor=ADMIN)
         stored.append(_stored(engine))
         engine.dispose()
         assert (len(stored[-1]["orders"]), len(stored[-1]["events"])) == (300, report.events)

@@ -17,6 +17,7 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
 from perfile_core.services.queries import count_orders
 from perfile_core.services.stored_secrets import default_policy
+from tests.actors import ADMIN
 
 GOOD_SECRET = "whsec_" + base64.b64encode(b"k" * 24).decode()
 OTHER_GOOD_SECRET = "whsec_" + base64.b64encode(b"q" * 32).decode()
@@ -47,9 +48,9 @@ def _stored_courier_secrets(db: Engine, code: str) -> tuple[str | None, str | No
 )
 @pytest.mark.parametrize("courier", ["sandbox", "postnord", "dhl"])
 def test_unified_couriers_take_only_standard_webhooks_secrets(db: Engine, courier: str, secret: str, reason: str):
-    admin.configure_courier(db, courier, webhook_secret=GOOD_SECRET)
+    admin.configure_courier(db, courier, webhook_secret=GOOD_SECRET, actor=ADMIN)
     with pytest.raises(ValidationError, match=reason) as error:
-        admin.configure_courier(db, courier, webhook_secret=secret)
+        admin.configure_courier(db, courier, webhook_secret=secret, actor=ADMIN)
     assert error.value.field == "webhook_secret"
     assert secret not in error.value.detail  # a secret is never echoed
     # A refused rotation changes nothing: the working secret stays, no 'previous' appears.
@@ -57,17 +58,17 @@ def test_unified_couriers_take_only_standard_webhooks_secrets(db: Engine, courie
 
 
 def test_a_valid_rotation_keeps_the_old_secret_as_previous(db: Engine):
-    admin.configure_courier(db, "sandbox", webhook_secret=GOOD_SECRET)
-    admin.configure_courier(db, "sandbox", webhook_secret=f"  {OTHER_GOOD_SECRET}\n")  # pasted with space
+    admin.configure_courier(db, "sandbox", webhook_secret=GOOD_SECRET, actor=ADMIN)
+    admin.configure_courier(db, "sandbox", webhook_secret=f"  {OTHER_GOOD_SECRET}\n", actor=ADMIN)  # pasted with space
     assert _stored_courier_secrets(db, "sandbox") == (OTHER_GOOD_SECRET, GOOD_SECRET)
 
 
 def test_bring_takes_its_plain_secret_header_value(db: Engine):
     """Bring Event Cast sends our configured header, not a Standard Webhooks signature."""
-    account = admin.configure_courier(db, "bring", webhook_secret=" bring-eventcast-shared-3b9f ")
+    account = admin.configure_courier(db, "bring", webhook_secret=" bring-eventcast-shared-3b9f ", actor=ADMIN)
     assert account.webhook_secret == "bring-eventcast-shared-3b9f"
     with pytest.raises(ValidationError, match="webhook_secret: cannot be empty"):
-        admin.configure_courier(db, "bring", webhook_secret="   ")
+        admin.configure_courier(db, "bring", webhook_secret="   ", actor=ADMIN)
 
 
 def test_shop_domain_and_key_are_stored_trimmed_and_in_lower_case(db: Engine):
@@ -78,24 +79,25 @@ def test_shop_domain_and_key_are_stored_trimmed_and_in_lower_case(db: Engine):
         platform="shopify",
         shop_domain=" Up-Shop.MyShopify.com ",
         webhook_secret="shpss_x",
+        actor=ADMIN,
     )
     assert (store.key, store.shop_domain) == ("up-shop", "up-shop.myshopify.com")
     with db.connect() as conn:
         assert conn.execute(select(stores.c.key, stores.c.shop_domain)).one() == ("up-shop", "up-shop.myshopify.com")
     # Lookups by key in any case: the CLI's rotate-secret, orders for the store.
     assert admin.get_store(db, "UP-SHOP").id == store.id
-    admin.rotate_store_secret(db, "Up-Shop", "shpss_y")
+    admin.rotate_store_secret(db, "Up-Shop", "shpss_y", actor=ADMIN)
     assert admin.store_webhook_secrets(db, "up-shop") == ("shpss_y", "shpss_x")
-    assert create_order(db, {"store_key": "UP-shop", "customer_name": "Kari"}).store_key == "up-shop"
+    assert create_order(db, {"store_key": "UP-shop", "customer_name": "Kari"}, actor=ADMIN).store_key == "up-shop"
     assert count_orders(db, OrderFilter(store_keys=("Up-Shop ",)))[0] == 1  # orders export --store
 
 
 def test_a_key_or_domain_differing_only_in_case_is_taken(db: Engine):
-    admin.add_store(db, key="nordic", name="N", platform="shopify", shop_domain="nordic.myshopify.com")
+    admin.add_store(db, key="nordic", name="N", platform="shopify", shop_domain="nordic.myshopify.com", actor=ADMIN)
     with pytest.raises(ValidationError, match="key: store 'nordic' already exists"):
-        admin.add_store(db, key="NORDIC", name="N2", platform="manual")
+        admin.add_store(db, key="NORDIC", name="N2", platform="manual", actor=ADMIN)
     with pytest.raises(ValidationError, match=re.escape("shop_domain: nordic.myshopify.com belongs to another store")):
-        admin.add_store(db, key="other", name="O", platform="shopify", shop_domain="Nordic.MyShopify.com")
+        admin.add_store(db, key="other", name="O", platform="shopify", shop_domain="Nordic.MyShopify.com", actor=ADMIN)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +115,7 @@ def test_a_key_or_domain_differing_only_in_case_is_taken(db: Engine):
 def test_store_names_that_cannot_work_are_refused(db: Engine, fields: dict[str, str], message: str):
     values = {"key": "up-shop", "name": "Up", "platform": "shopify", "shop_domain": "up-shop.myshopify.com"}
     with pytest.raises(ValidationError) as error:
-        admin.add_store(db, **{**values, **fields})
+        admin.add_store(db, **{**values, **fields}, actor=ADMIN)
     assert message in error.value.detail
     assert admin.list_stores(db) == []
 

@@ -14,6 +14,7 @@ from perfile_core.couriers.registry import build_registry
 from perfile_core.domain.errors import NotFound, SignatureError
 from perfile_core.domain.status import Status
 from perfile_core.services import admin
+from tests.actors import ADMIN
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -25,8 +26,9 @@ def test_registry_is_built_from_courier_accounts(db):
         api_key="k",
         base_url="http://127.0.0.1:9",
         settings={"rates": [{"service": "17", "price": "79"}]},
+        actor=ADMIN,
     )
-    admin.configure_courier(db, "dhl", api_key="d")
+    admin.configure_courier(db, "dhl", api_key="d", actor=ADMIN)
     app = Perfile(settings=Settings(courier_timeout_seconds=3, courier_retries=0), db=db)
 
     registry = app.couriers
@@ -41,7 +43,7 @@ def test_registry_is_built_from_courier_accounts(db):
 
 
 def test_pushed_unified_event_is_verified_and_parsed(db):
-    admin.configure_courier(db, "sandbox", webhook_secret=SECRET)
+    admin.configure_courier(db, "sandbox", webhook_secret=SECRET, actor=ADMIN)
     with db.connect() as conn:
         account = admin.courier_account_in(conn, "sandbox")
     sandbox = build_registry([account], Settings()).get("sandbox")

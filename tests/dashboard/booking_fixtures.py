@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from perfile_core.db.engine import make_engine
 from perfile_core.services import admin
 from perfile_core.services.booking_status import order_to_book
+from tests.actors import ADMIN
 from tests.booking.conftest import order_factory
 from tests.couriers.conftest import RATES
 
@@ -22,7 +23,7 @@ POSTNORD_BOOK = "/rest/shipment/v3/edi/labels/pdf"
 
 def serve_booking_db(url: str, monkeypatch: pytest.MonkeyPatch, postnord_url: str | None) -> Iterator[Engine]:
     engine = make_engine(url)
-    admin.configure_courier(engine, "sandbox")
+    admin.configure_courier(engine, "sandbox", actor=ADMIN)
     if postnord_url is not None:
         admin.configure_courier(
             engine,
@@ -30,6 +31,7 @@ def serve_booking_db(url: str, monkeypatch: pytest.MonkeyPatch, postnord_url: st
             api_key="pn-key",
             base_url=postnord_url,
             settings={"customer_number": "1234567", "rates": RATES},
+            actor=ADMIN,
         )
     monkeypatch.setenv("PERFILE_DATABASE_URL", url)
     monkeypatch.setenv("PERFILE_SMTP_HOST", "")

@@ -17,6 +17,7 @@ from perfile_core.services import orders as order_service
 from perfile_core.services.booking import book_order
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import person
 from tests.booking.conftest import BOOKABLE_ORDER
 from ui.dialogs import OPEN_DIALOG_KEY, OpenDialog
 from ui.safe_text import WORD_JOINER
@@ -33,12 +34,12 @@ def couriers():
 
 def new_order(db: Engine, **fields) -> int:
     data = {"store_key": STORE, **BOOKABLE_ORDER, **fields}
-    return order_service.create_order(db, data, actor="test").id
+    return order_service.create_order(db, data, actor=person("test")).id
 
 
 def booked_order(db: Engine, courier: str = "sandbox", service: str = "home") -> int:
     order_id = new_order(db)
-    book_order(db, couriers(), order_id, courier, service, actor="test", send_notification=False)
+    book_order(db, couriers(), order_id, courier, service, actor=person("test"), send_notification=False)
     return order_id
 
 

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.clock import utcnow
+from perfile_core.config import load_settings
 from perfile_core.couriers.registry import CourierRegistry
 from perfile_core.domain.order import Order, OrderAction
 from perfile_core.domain.status import Status
@@ -23,6 +24,7 @@ from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order, soft_delete_order
 from perfile_core.services.queries import list_orders
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import ADMIN, person
 from tests.booking.conftest import order_factory
 from tests.dashboard.conftest import serve_demo_orders
 from ui.safe_text import md
@@ -58,7 +60,7 @@ def cases(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cases]:
         bookable_order = order_factory(app.db)  # in a store with a pickup address
         pending, confirmed, cancelled = (bookable_order() for _ in range(3))
         for order_id in (confirmed, cancelled):
-            book_order(app.db, app.couriers, order_id, "sandbox", "home", actor="test")
+            book_order(app.db, app.couriers, order_id, "sandbox", "home", actor=person("test"))
         _courier_event(app.db, cancelled, Status.CANCELLED)
         by_case = {
             "pending without tracking": pending,
@@ -262,7 +264,9 @@ def test_selection_follows_its_order_when_new_orders_push_it_down(cases: Cases) 
     position = list(at.dataframe[0].value.index).index(order_id)
     store = _order(order_id).store_key
     for index in range(3):  # newer orders sort first: every row below them moves down
-        create_order(perfile().db, {"store_key": store, "order_number": f"NEW-{index}", "customer_name": "New"})
+        create_order(
+            perfile().db, {"store_key": store, "order_number": f"NEW-{index}", "customer_name": "New"}, actor=ADMIN
+        )
     at.run()  # a live tick
     assert not at.exception
     assert before == checked_ids(at) == [order_id]
@@ -289,7 +293,7 @@ def test_selection_of_a_deleted_order_is_cleared_with_a_note(cases: Cases) -> No
     order_id = cases.by_case["exception"]
     number = _order(order_id).order_number
     at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
-    soft_delete_order(perfile().db, order_id, actor="someone else", reason="duplicate")
+    soft_delete_order(perfile().db, order_id, actor=person("someone else"), reason="duplicate")
     at.run()
     assert checked_ids(at) == []
     assert any(md(number) in info.value and "deleted" in info.value for info in at.info)
@@ -331,7 +335,8 @@ def test_the_drawer_shows_the_exception_and_the_queued_email(cases: Cases) -> No
     events, emails, _, audit = at.tabs
     assert any(md(order.latest_event_description) in m.value for m in events.markdown)
     assert any(md("E-mail to") in m.value and "outbox" in m.value for m in emails.markdown)
-    assert any(md("Tracking e-mail sent to the customer by dashboard") in m.value for m in audit.markdown)
+    who = load_settings().local_actor().name  # local mode: the named local user acts
+    assert any(md(f"Tracking e-mail sent to the customer by {who}") in m.value for m in audit.markdown)
 
 
 def test_print_label_shows_the_stored_label(cases: Cases) -> None:
@@ -376,7 +381,7 @@ def test_cancel_booking_with_a_courier_without_cancel_api_gives_its_instruction(
     order_id = cases.bookable_order()
     with requests.Session() as session:
         registry = CourierRegistry([PostNordCourier(PostNordClient(settings, session))])
-        booked = book_order(perfile().db, registry, order_id, "postnord", "19", actor="test")
+        booked = book_order(perfile().db, registry, order_id, "postnord", "19", actor=person("test"))
     at = select_ids(AppTest.from_file(APP, default_timeout=30).run(), order_id)
     cancel = buttons(at)["Cancel booking"]
     assert cancel.disabled

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from perfile_core.db.tables import audit_log, booking_attempts
+from tests.actors import person
 from tests.dashboard.booking_fixtures import (
     POSTNORD_BOOK,
     make_orders,
@@ -247,7 +248,9 @@ def test_an_order_booked_meanwhile_shows_that_booking(booking_db):
     order_id = make_orders(booking_db)()
     at = open_app("book", [order_id])
     choose(at, "sandbox:home")
-    booked = book_order(booking_db, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "locker", actor="bo")
+    booked = book_order(
+        booking_db, CourierRegistry([SandboxCourier()]), order_id, "sandbox", "locker", actor=person("bo")
+    )
     at.run()  # a live tick
     assert not at.exception, at.exception
     assert step(at).startswith("Step 4 of 4")
@@ -258,7 +261,7 @@ def test_an_order_that_cannot_be_booked_says_why(booking_db):
     from perfile_core.services.orders import attach_tracking
 
     order_id = make_orders(booking_db)()
-    attach_tracking(booking_db, order_id, "RR473124829SE", "postnord", actor="ops")  # not booked by us
+    attach_tracking(booking_db, order_id, "RR473124829SE", "postnord", actor=person("ops"))  # not booked by us
     at = open_app("book", [order_id])
     assert not at.exception, at.exception
     assert "cannot be booked" in plain(at.warning[0].value) and "RR473124829SE" in plain(at.warning[0].value)

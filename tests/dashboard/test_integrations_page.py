@@ -20,6 +20,7 @@ from perfile_core.services import admin
 from perfile_core.services import orders as order_service
 from perfile_core.services.poller import poll_tracking
 from receiver import create_app
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import (
     BRING_SECRET,
     DHL_SECRET,
@@ -57,8 +58,10 @@ def _closed_port() -> int:
 def traffic_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     engine = make_engine(db_url)
     configure_sources(engine)
-    admin.rotate_store_secret(engine, "demo-woo", NEW_WOO_SECRET)
-    admin.configure_courier(engine, "postnord", api_key=API_KEY, base_url=f"http://127.0.0.1:{_closed_port()}")
+    admin.rotate_store_secret(engine, "demo-woo", NEW_WOO_SECRET, actor=ADMIN)
+    admin.configure_courier(
+        engine, "postnord", api_key=API_KEY, base_url=f"http://127.0.0.1:{_closed_port()}", actor=ADMIN
+    )
     app = create_app({"DATABASE_URL": db_url, "TESTING": True})
     client = app.test_client()
     at = datetime(2026, 11, 20, 8, tzinfo=UTC)
@@ -68,8 +71,8 @@ def traffic_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]
     body, headers = unified_event(WRONG_SECRET, "sandbox", "00373500000000000017", "delivered", at, event_id="e2")
     assert client.post("/webhooks/couriers/sandbox", data=body, headers=headers).status_code == 401
     app.extensions["perfile"].perfile.close()
-    order = order_service.create_order(engine, {"store_key": "manual-store", "customer_name": "Eva"}, actor="t")
-    order_service.attach_tracking(engine, order.id, make_s10("PN", 7, "SE"), "postnord", actor="t")
+    order = order_service.create_order(engine, {"store_key": "manual-store", "customer_name": "Eva"}, actor=person("t"))
+    order_service.attach_tracking(engine, order.id, make_s10("PN", 7, "SE"), "postnord", actor=person("t"))
     registry = build_registry(admin.list_courier_accounts(engine), load_settings(database_url=db_url))
     report = poll_tracking(engine, registry)
     assert report.errors and "could not reach" in report.errors[0][1]

@@ -17,6 +17,7 @@ from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
 from perfile_core.services.queries import list_orders
+from tests.actors import ADMIN
 from tests.core.helpers import record_status
 from tests.dashboard.conftest import serve_demo_orders
 
@@ -36,7 +37,7 @@ def _new_order(db: Engine, name: str) -> None:
     create_order(
         db,
         {"store_key": store_key, "customer_name": name, "address_line1": "Storgatan 1",
-         "postal_code": "41103", "city": "Göteborg", "country_code": "SE"},
+         "postal_code": "41103", "city": "Göteborg", "country_code": "SE"}, actor=ADMIN,
     )  # fmt: skip
 
 

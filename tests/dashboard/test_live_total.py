@@ -10,6 +10,7 @@ from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.services.orders import create_order
+from tests.actors import ADMIN
 from tests.dashboard.conftest import serve_demo_orders
 from ui import live
 
@@ -48,7 +49,7 @@ def test_an_unchanged_tick_reuses_the_total_and_a_change_recounts(counts: list[s
     create_order(
         perfile().db,
         {"store_key": store_key, "customer_name": "New Customer", "address_line1": "Storgatan 1",
-         "postal_code": "41103", "city": "Göteborg", "country_code": "SE"},
+         "postal_code": "41103", "city": "Göteborg", "country_code": "SE"}, actor=ADMIN,
     )  # fmt: skip
     at.run()  # the new order came in: counted again
     assert len(counts) == 2 and f"of {ORDERS + 1} orders" in at.caption[0].value

@@ -12,6 +12,7 @@ from perfile_core.services import admin
 from perfile_core.services import orders as order_service
 from perfile_core.services.claims import claims_for_order
 from perfile_core.services.order_detail import order_detail
+from tests.actors import ADMIN, person
 from tests.dashboard.dialog_helpers import (
     audit,
     booked_order,
@@ -142,7 +143,7 @@ def test_postnord_booking_shows_postnords_instruction_and_no_cancel_button(app_d
     from tests.couriers.helpers import pdf_label_b64, sample
 
     admin.configure_courier(
-        app_db, "postnord", api_key="pn-key", base_url=httpserver.url_for(""), settings={"rates": RATES}
+        app_db, "postnord", api_key="pn-key", base_url=httpserver.url_for(""), settings={"rates": RATES}, actor=ADMIN
     )
     body = sample("postnord_booking_edi_labels_pdf_response")
     body["labelPrintout"][0]["printout"]["data"] = pdf_label_b64()
@@ -190,7 +191,7 @@ def test_delete_needs_a_reason_then_undo_restores(app_db):
 
 def test_an_order_deleted_meanwhile_is_a_message_not_a_traceback(app_db):
     order_id = new_order(app_db)
-    order_service.soft_delete_order(app_db, order_id, actor="someone else", reason="duplicate")
+    order_service.soft_delete_order(app_db, order_id, actor=person("someone else"), reason="duplicate")
     at = open_dialog("edit", [order_id])
 
     assert not at.exception

@@ -11,10 +11,12 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from perfile_core.clock import utcnow
+from perfile_core.config import load_settings
 from perfile_core.db.orders_repo import update_order
 from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.status import Status
 from perfile_core.services import orders as order_service
+from tests.actors import person
 from tests.dashboard import test_action_bar
 from tests.dashboard.test_action_bar import APP, ROOT, Cases, _courier_event, _order, buttons, select_ids
 from ui.orders_frame import INDICATOR_GLYPHS, NO_LINK, NO_TRACKING_HINT, OVERDUE_COLOR, column_config
@@ -115,8 +117,8 @@ def sparse_orders(cases: Cases) -> list[int]:
     from ui.context import perfile
 
     db = perfile().db
-    bare = order_service.create_order(db, {"store_key": "coffee", "customer_name": "Bare"}, actor="test").id
-    unknown = order_service.create_order(db, {"store_key": "coffee", "customer_name": "Odd"}, actor="test").id
+    bare = order_service.create_order(db, {"store_key": "coffee", "customer_name": "Bare"}, actor=person("test")).id
+    unknown = order_service.create_order(db, {"store_key": "coffee", "customer_name": "Odd"}, actor=person("test")).id
     with db.begin() as conn:
         now = utcnow()
         values = {"tracking_number": "LOCAL123", "courier": None, "courier_name": "Bygdens Bud", "service_type": None}
@@ -184,7 +186,8 @@ def test_attach_in_the_drawer_checks_the_number_and_takes_the_courier_from_its_f
     attached = _order(order_id)
     assert (attached.tracking_number, attached.courier) == ("70438101268018539", "bring")
     assert any(
-        "Tracking number 70438101268018539 (Bring) attached by dashboard (was none)" in m.value.replace("\\", "")
+        f"Tracking number 70438101268018539 (Bring) attached by {load_settings().local_actor().name} (was none)"
+        in m.value.replace("\\", "")
         for m in at.markdown
     )
 

@@ -17,6 +17,7 @@ from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import metadata, orders
 from perfile_core.services.orders import create_order
 from perfile_core.services.seed import seed_demo
+from tests.actors import ADMIN
 from tests.ci import unavailable
 
 
@@ -29,7 +30,7 @@ def test_pg_dump_and_pg_restore_bring_back_a_working_database(pg_url: str, empty
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         unavailable("pg_dump / pg_restore are missing (Debian's postgresql-client)")
     source = make_engine(pg_url)
-    seed_demo(source, orders_count=40, seed=3)
+    seed_demo(source, orders_count=40, seed=3, actor=ADMIN)
     before = _rows(source)
     dump = tmp_path / "perfile.dump"
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", _libpq(pg_url)], check=True)
@@ -50,7 +51,7 @@ def test_pg_dump_and_pg_restore_bring_back_a_working_database(pg_url: str, empty
         store = before["stores"][0][1]
         with restored.connect() as conn:
             highest = conn.execute(select(func.max(orders.c.change_cursor))).scalar_one()
-        order = create_order(restored, {"store_key": store, "customer_name": "After the restore"})
+        order = create_order(restored, {"store_key": store, "customer_name": "After the restore"}, actor=ADMIN)
         with restored.connect() as conn:
             cursor = conn.execute(select(orders.c.change_cursor).where(orders.c.id == order.id)).scalar_one()
         assert cursor > highest

@@ -18,6 +18,7 @@ from perfile_core.db.tables import orders, tracking_events, webhook_inbox
 from perfile_core.domain.tracking_numbers import make_s10
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
+from tests.actors import ADMIN, person
 from tests.fixtures import CONTRACTS
 
 SHOP_DOMAIN = "demo-delivery-shop.myshopify.com"
@@ -41,23 +42,30 @@ def configure_sources(db: Engine) -> None:
         platform="shopify",
         shop_domain=SHOP_DOMAIN,
         webhook_secret=SHOPIFY_SECRET,
+        actor=ADMIN,
     )
-    admin.add_store(db, key=WOO_STORE, name="Demo Woo", platform="woocommerce", webhook_secret=WOO_SECRET)
-    admin.add_store(db, key="manual-store", name="Manual", platform="manual")
-    admin.configure_courier(db, "bring", webhook_secret=BRING_SECRET)
-    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
-    admin.configure_courier(db, "postnord", webhook_secret=POSTNORD_SECRET)
-    admin.configure_courier(db, "dhl", webhook_secret=DHL_SECRET)
+    admin.add_store(db, key=WOO_STORE, name="Demo Woo", platform="woocommerce", webhook_secret=WOO_SECRET, actor=ADMIN)
+    admin.add_store(db, key="manual-store", name="Manual", platform="manual", actor=ADMIN)
+    admin.configure_courier(db, "bring", webhook_secret=BRING_SECRET, actor=ADMIN)
+    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET, actor=ADMIN)
+    admin.configure_courier(db, "postnord", webhook_secret=POSTNORD_SECRET, actor=ADMIN)
+    admin.configure_courier(db, "dhl", webhook_secret=DHL_SECRET, actor=ADMIN)
 
 
 def configure_shopify_and_sandbox(db: Engine) -> None:
     """The smallest setup the PostgreSQL receiver tests share: a manual and a Shopify store, the sandbox courier
     (secrets encrypted, as configure_sources)."""
-    admin.add_store(db, key="manual-store", name="Manual", platform="manual")
+    admin.add_store(db, key="manual-store", name="Manual", platform="manual", actor=ADMIN)
     admin.add_store(
-        db, key="demo-shopify", name="Demo", platform="shopify", shop_domain=SHOP_DOMAIN, webhook_secret=SHOPIFY_SECRET
+        db,
+        key="demo-shopify",
+        name="Demo",
+        platform="shopify",
+        shop_domain=SHOP_DOMAIN,
+        webhook_secret=SHOPIFY_SECRET,
+        actor=ADMIN,
     )
-    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET)
+    admin.configure_courier(db, "sandbox", webhook_secret=SANDBOX_SECRET, actor=ADMIN)
 
 
 @dataclass(frozen=True)
@@ -117,8 +125,8 @@ def typed_number(courier: str, tag: str) -> str:
 
 def order_with_tracking(db: Engine, number: str, courier: str) -> int:
     """A manual order with a tracking number of `courier` attached (status confirmed)."""
-    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"})
-    attach_tracking(db, order.id, number, courier, actor="test")
+    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"}, actor=ADMIN)
+    attach_tracking(db, order.id, number, courier, actor=person("test"))
     return order.id
 
 

@@ -21,6 +21,7 @@ from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from perfile_core.db.tables import notifications, webhook_inbox
 from perfile_core.services import admin
 from perfile_core.services.tracking import apply_stranded_events
+from tests.actors import ADMIN
 from tests.receiver.helpers import (
     BRING_SECRET,
     POSTNORD_SECRET,
@@ -108,7 +109,7 @@ def test_the_same_event_from_postnord_delivers_the_order(client: FlaskClient, co
 def test_an_aggregator_moves_only_the_couriers_it_speaks_for(client: FlaskClient, configured: Engine) -> None:
     # What `couriers configure budbee --webhook-secret-stdin --settings '{"speaks_for": ["postnord"]}'` stores.
     admin.configure_courier(
-        configured, "budbee", webhook_secret=AGGREGATOR_SECRET, settings={"speaks_for": ["postnord"]}
+        configured, "budbee", webhook_secret=AGGREGATOR_SECRET, settings={"speaks_for": ["postnord"]}, actor=ADMIN
     )
     postnord_id = order_with_tracking(configured, POSTNORD_NUMBER, "postnord")
     bring_id = order_with_tracking(configured, BRING_NUMBER, "bring")

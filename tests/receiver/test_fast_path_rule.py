@@ -34,6 +34,7 @@ from perfile_core.services.orders import attach_tracking, attach_tracking_in, cr
 from perfile_core.services.tracking import EventResult, TrackingEvent, record_event
 from perfile_core.services.webhook_fastpath import FastEvent, record_event_fast
 from perfile_core.services.webhooks import Delivery
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import EVENT_COLUMNS, stored_events, typed_number
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -58,7 +59,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
 
 @pytest.fixture()
 def twins(pg_db: Engine, pg_url: str) -> Iterator[tuple[Engine, DirectConnections]]:
-    admin.add_store(pg_db, key="manual-store", name="Manual Store", platform="manual")
+    admin.add_store(pg_db, key="manual-store", name="Manual Store", platform="manual", actor=ADMIN)
     direct = DirectConnections(pg_url)
     yield pg_db, direct
     direct.close()
@@ -67,9 +68,9 @@ def twins(pg_db: Engine, pg_url: str) -> Iterator[tuple[Engine, DirectConnection
 def _order(db: Engine, number: str, email: str | None, courier: str | None = "postnord") -> int:
     """A confirmed order with the tracking number; courier None: a webshop's unknown courier name."""
     customer = {"customer_name": "Kari Nordmann"} | ({"customer_email": email} if email else {})
-    order = create_order(db, {"store_key": "manual-store", **customer})
+    order = create_order(db, {"store_key": "manual-store", **customer}, actor=ADMIN)
     if courier is not None:
-        attach_tracking(db, order.id, number, courier, actor="test")
+        attach_tracking(db, order.id, number, courier, actor=person("test"))
     else:
         with db.begin() as conn:
             attach_tracking_in(conn, order.id, number, None, utcnow(), courier_name="Hemleverans Syd")

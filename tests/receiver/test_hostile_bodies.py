@@ -22,6 +22,7 @@ from werkzeug.test import TestResponse
 
 from perfile_core.db.tables import orders, tracking_events, webhook_inbox
 from perfile_core.services.orders import attach_tracking, create_order
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import SANDBOX_SECRET, counts, unified_event
 from tests.receiver.hostile import (
     BRING_NUMBER,
@@ -47,8 +48,8 @@ DEEPER = "nests deeper than 64 levels"
 def courier_orders(configured: Engine) -> Engine:
     """Orders the Bring and unified events are for, so events are applied, not only kept."""
     for number, courier in ((BRING_NUMBER, "bring"), (UNIFIED_NUMBER, "sandbox")):
-        order = create_order(configured, {"store_key": "manual-store", "customer_name": "Kari Nordmann"})
-        attach_tracking(configured, order.id, number, courier, actor="test")
+        order = create_order(configured, {"store_key": "manual-store", "customer_name": "Kari Nordmann"}, actor=ADMIN)
+        attach_tracking(configured, order.id, number, courier, actor=person("test"))
     return configured
 
 

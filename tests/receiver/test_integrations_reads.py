@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from perfile_core.clock import utcnow
 from perfile_core.services import integrations
 from perfile_core.services.webhook_simulator import SHOPIFY_STORE, WOO_STORE, Simulation, ensure_sources
+from tests.actors import ADMIN
 
 
 def test_last_delivery_per_store_and_courier(client, configured: Engine) -> None:
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(3))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(3))
     start = utcnow()
     paths = set()
     for second in range(60):

@@ -13,6 +13,7 @@ from perfile_core.couriers.sandbox.adapter import tracking_number_for
 from perfile_core.db.listen import OrderChanges, PostgresOrderChanges, make_order_changes
 from perfile_core.services.orders import attach_tracking, create_order
 from receiver import create_app
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import SANDBOX_SECRET, configure_shopify_and_sandbox, unified_event
 from tests.receiver.outage import end_sessions
 
@@ -37,8 +38,8 @@ def _courier_event(app, number: str, status: str, minutes: int) -> None:  # type
 
 def test_a_receiver_write_moves_the_version_and_survives_a_database_restart(pg_db: Engine, pg_url: str) -> None:
     configure_shopify_and_sandbox(pg_db)
-    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
-    attach_tracking(pg_db, order.id, SBX_LISTEN1, "sandbox", actor="test")
+    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"}, actor=ADMIN)
+    attach_tracking(pg_db, order.id, SBX_LISTEN1, "sandbox", actor=person("test"))
     app = create_app({"DATABASE_URL": pg_url})
     changes = PostgresOrderChanges(pg_url, retry=0.1)
     try:

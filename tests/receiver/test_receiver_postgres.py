@@ -19,6 +19,7 @@ from perfile_core.services import admin
 from perfile_core.services.notifications import list_notifications
 from perfile_core.services.orders import attach_tracking, create_order
 from receiver import create_app
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import (
     EVENT_COLUMNS,
     SANDBOX_SECRET,
@@ -45,8 +46,8 @@ T0 = datetime.now(UTC) - timedelta(hours=5)
 
 
 def _order(pg_db: Engine, number: str) -> int:
-    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
-    attach_tracking(pg_db, order.id, number, "sandbox", actor="test")
+    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"}, actor=ADMIN)
+    attach_tracking(pg_db, order.id, number, "sandbox", actor=person("test"))
     return order.id
 
 
@@ -199,7 +200,7 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
     from perfile_core.couriers.formats import standard_webhooks
 
     configure_shopify_and_sandbox(pg_db)
-    admin.configure_courier(pg_db, "postnord", webhook_secret=SANDBOX_SECRET)
+    admin.configure_courier(pg_db, "postnord", webhook_secret=SANDBOX_SECRET, actor=ADMIN)
     app = create_app({"DATABASE_URL": pg_url})
     client = app.test_client()
     rng = random.Random(7)
@@ -220,8 +221,8 @@ def test_fast_path_and_generic_record_event_reach_the_same_state(pg_db: Engine, 
         ids = {}
         for number in (fast, generic):
             customer = {"customer_name": "Kari"} | ({"customer_email": "kari@example.com"} if round_ % 3 else {})
-            order = create_order(pg_db, {"store_key": "manual-store", **customer})
-            attach_tracking(pg_db, order.id, number, courier, actor="test")
+            order = create_order(pg_db, {"store_key": "manual-store", **customer}, actor=ADMIN)
+            attach_tracking(pg_db, order.id, number, courier, actor=person("test"))
             ids[number] = (order.id, order.order_number)
         for step in range(rng.randint(3, 9)):
             status = rng.choice(statuses)
@@ -309,7 +310,7 @@ def test_a_delivery_stuck_behind_a_lock_answers_503_in_time_and_stores_nothing(p
     503 + Retry-After, stores nothing, and the retry goes through once the lock is gone."""
     configure_shopify_and_sandbox(pg_db)
     order_id = _order(pg_db, SBX_LOCKED1)
-    admin.configure_courier(pg_db, "bring", webhook_secret="bring-secret")
+    admin.configure_courier(pg_db, "bring", webhook_secret="bring-secret", actor=ADMIN)
     _order_with_courier(pg_db, "70438101268018539", "bring")
     settings = load_settings(database_url=pg_url, webhook_statement_timeout_ms=300)
     app = create_app({"SETTINGS": settings})
@@ -338,6 +339,6 @@ def test_a_delivery_stuck_behind_a_lock_answers_503_in_time_and_stores_nothing(p
 
 
 def _order_with_courier(pg_db: Engine, number: str, courier: str) -> int:
-    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
-    attach_tracking(pg_db, order.id, number, courier, actor="test")
+    order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"}, actor=ADMIN)
+    attach_tracking(pg_db, order.id, number, courier, actor=person("test"))
     return order.id

@@ -28,6 +28,7 @@ from perfile_core.domain.errors import StorageUnavailable
 from perfile_core.services.orders import attach_tracking, create_order
 from perfile_core.services.webhooks import run_in_transaction
 from receiver import create_app
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import (
     SANDBOX_SECRET,
     SHOP_DOMAIN,
@@ -59,8 +60,8 @@ def _pool_number(n: int) -> str:
 def _setup(pg_db: Engine) -> None:
     configure_shopify_and_sandbox(pg_db)
     for n in range(WARM):
-        order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"})
-        attach_tracking(pg_db, order.id, _pool_number(n), "sandbox", actor="test")
+        order = create_order(pg_db, {"store_key": "manual-store", "customer_name": "Kari"}, actor=ADMIN)
+        attach_tracking(pg_db, order.id, _pool_number(n), "sandbox", actor=person("test"))
     pg_db.dispose()  # from here on, the database's other sessions are the receiver's
 
 

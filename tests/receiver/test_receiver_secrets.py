@@ -19,6 +19,7 @@ from perfile_core.db.secret_box import new_key
 from perfile_core.db.tables import stores, webhook_inbox
 from perfile_core.services import admin
 from receiver import create_app
+from tests.actors import ADMIN
 from tests.receiver.helpers import (
     BRING_SECRET,
     SANDBOX_SECRET,
@@ -72,7 +73,7 @@ def test_stored_encrypted_and_every_source_still_verifies(client: FlaskClient, c
 def test_the_rotated_out_secret_verifies_within_the_window_then_is_refused_and_dropped(
     uncached: FlaskClient, configured: Engine
 ):
-    admin.rotate_store_secret(configured, WOO_STORE, NEW_WOO_SECRET)
+    admin.rotate_store_secret(configured, WOO_STORE, NEW_WOO_SECRET, actor=ADMIN)
     assert _woo(uncached, WOO_SECRET, 9201).json == {"status": "accepted"}  # the previous one, just rotated
     assert _woo(uncached, NEW_WOO_SECRET, 9202).json == {"status": "accepted"}
     with configured.begin() as conn:  # 24 hours and a minute pass

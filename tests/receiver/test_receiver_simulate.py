@@ -17,10 +17,11 @@ from perfile_core.services.analytics import delivery_analytics
 from perfile_core.services.booking import book_order
 from perfile_core.services.order_detail import order_detail
 from perfile_core.services.webhook_simulator import Simulation, ensure_sources
+from tests.actors import ADMIN, person
 
 
 def test_simulated_traffic_is_accepted_and_moves_shipments(client, configured: Engine) -> None:
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(3))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(3))
     answers = []
     start = utcnow()
     for second in range(120):  # two minutes of real time: 120 simulated hours
@@ -38,13 +39,13 @@ def test_simulated_traffic_is_accepted_and_moves_shipments(client, configured: E
 
 
 def test_sources_are_created_once(configured: Engine) -> None:
-    first = ensure_sources(configured)
-    assert ensure_sources(configured) == first
+    first = ensure_sources(configured, actor=ADMIN)
+    assert ensure_sources(configured, actor=ADMIN) == first
 
 
 def test_simulated_orders_without_tracking_can_be_booked(client, configured: Engine) -> None:
     """What an operator does with them in the dashboard: the simulated shops have a pickup address."""
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(3))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(3))
     start = utcnow()
     for second in range(40):
         for delivery in simulation.tick(start + timedelta(seconds=second)):
@@ -54,14 +55,16 @@ def test_simulated_orders_without_tracking_can_be_booked(client, configured: Eng
     assert waiting
     sandbox = build_registry([], Settings())
     for order_id in waiting[:3]:
-        result = book_order(configured, sandbox, order_id, "sandbox", "home", actor="test", send_notification=False)
+        result = book_order(
+            configured, sandbox, order_id, "sandbox", "home", actor=person("test"), send_notification=False
+        )
         assert order_detail(configured, order_id).order.tracking_number == result.tracking_number
 
 
 def test_simulated_parcels_take_as_long_as_real_ones(client, configured: Engine) -> None:
     """Scans are hours apart in simulated time (never dated after they are sent), so delivery
     times and on-time rates from simulated traffic look like real parcels', not "0.0 h"."""
-    simulation = Simulation(ensure_sources(configured), rng=random.Random(8))
+    simulation = Simulation(ensure_sources(configured, actor=ADMIN), rng=random.Random(8))
     start = utcnow()
     for second in range(240):
         now = start + timedelta(seconds=second)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from perfile_core.services import admin
 from receiver import create_app
+from tests.actors import ADMIN
 from tests.receiver.helpers import counts
 from tests.receiver.webshop_deliveries import shopify_order, woocommerce_order
 
@@ -28,8 +29,9 @@ def app(db: Engine, db_url: str) -> Iterator[Flask]:
         platform="shopify",
         shop_domain=" Up-Shop.MyShopify.com ",
         webhook_secret=SHOPIFY_SECRET,
+        actor=ADMIN,
     )
-    admin.add_store(db, key=" Fjall-Woo ", name="Fjäll", platform="woocommerce", webhook_secret=WOO_SECRET)
+    admin.add_store(db, key=" Fjall-Woo ", name="Fjäll", platform="woocommerce", webhook_secret=WOO_SECRET, actor=ADMIN)
     app = create_app({"DATABASE_URL": db_url, "TESTING": True})
     yield app
     app.extensions["perfile"].perfile.close()

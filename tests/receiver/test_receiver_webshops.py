@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from perfile_core.couriers.formats.signatures import hmac_sha256_base64
 from perfile_core.services import admin
+from tests.actors import ADMIN
 from tests.receiver.helpers import (
     SHOPIFY_SECRET,
     WOO_SECRET,
@@ -57,7 +58,7 @@ def test_same_delivery_twice_changes_nothing(client, configured: Engine) -> None
 
 
 def test_shopify_previous_secret_still_verifies_after_rotation(client, configured: Engine) -> None:
-    admin.rotate_store_secret(configured, "demo-shopify", "shpss_new_secret_after_rotation")
+    admin.rotate_store_secret(configured, "demo-shopify", "shpss_new_secret_after_rotation", actor=ADMIN)
     sample = load_sample("shopify_orders_create_no_tracking")  # signed with the old secret
     assert client.post("/webhooks/shopify", data=sample.body, headers=sample.headers).json == {"status": "accepted"}
 

@@ -26,6 +26,7 @@ import requests
 from sqlalchemy import Engine
 
 from perfile_core.services.orders import attach_tracking, create_order
+from tests.actors import ADMIN, person
 from tests.receiver.helpers import SANDBOX_SECRET, order_row, typed_number, unified_event
 from tests.receiver.live_servers import free_port, gunicorn, nginx_proxy, wait_until_ready
 
@@ -118,8 +119,8 @@ def _seconds_until_closed(clients: list[socket.socket], since: float, deadline: 
 
 
 def _seeded_order(db: Engine, number: str) -> int:
-    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"})
-    attach_tracking(db, order.id, number, "sandbox", actor="test")
+    order = create_order(db, {"store_key": "manual-store", "customer_name": "Kari Nordmann"}, actor=ADMIN)
+    attach_tracking(db, order.id, number, "sandbox", actor=person("test"))
     return order.id
 
 

@@ -13,6 +13,7 @@ from perfile_core.domain.status import Status
 from perfile_core.domain.tracking_numbers import make_sscc
 from perfile_core.services import orders as order_service
 from perfile_core.services.tracking import TrackingEvent, record_event
+from tests.actors import person
 from tests.core.helpers import bring_number, make_order
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -28,7 +29,7 @@ def sandbox_order(db, number: str):  # type: ignore[no-untyped-def]
         city="Göteborg",
         country_code="SE",
     )
-    order = order_service.attach_tracking(db, order.id, number, "sandbox", actor="test")
+    order = order_service.attach_tracking(db, order.id, number, "sandbox", actor=person("test"))
     with db.begin() as conn:
         update_order(conn, order.id, {"estimated_delivery": utcnow().date() + timedelta(days=2)}, utcnow())
         event = TrackingEvent(
@@ -64,7 +65,7 @@ def test_the_sandbox_link_opens_a_page_with_the_shipment(configured, client):
 def test_numbers_not_tracked_here_get_a_page_saying_so(configured, client):
     number = bring_number(3)  # Bring has its own tracking page
     order_service.attach_tracking(
-        configured, make_order(configured, store_key="manual-store").id, number, "bring", actor="t"
+        configured, make_order(configured, store_key="manual-store").id, number, "bring", actor=person("t")
     )
     for asked in (number, "NOPE123", "x" * 300):
         answer = client.get(f"/track/{asked}")
