@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, false, func, literal, or_, select
@@ -116,7 +117,8 @@ def with_search(filters: list[ColumnElement[Any]], flt: OrderFilter, dialect: st
     return [*filters, or_(*search_branches(flt.search, dialect))] if flt.search else filters
 
 
-def search_branches(term: str, dialect: str) -> list[ColumnElement[bool]]:
+@lru_cache(maxsize=64)  # built twice per page (the estimate's OR, then one read per alternative)
+def search_branches(term: str, dialect: str) -> tuple[ColumnElement[bool], ...]:
     """The search's alternatives: an order or tracking number starting with the term, or a
     customer name or e-mail containing it; any case, and the term's `%`, `_` and `\\` are literal.
 
@@ -142,7 +144,7 @@ def search_branches(term: str, dialect: str) -> list[ColumnElement[bool]]:
         orders.c.customer_name.ilike(contains, escape="\\"),
         orders.c.customer_email.ilike(contains, escape="\\"),
     )
-    return [*matches, name_or_email]
+    return (*matches, name_or_email)
 
 
 def _starts_with(lowered: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
