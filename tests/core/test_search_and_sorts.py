@@ -173,7 +173,7 @@ def test_migration_0013_covers_the_prefix_indexes_and_goes_back(pg_url):
     try:
         with engine.connect() as conn:
             assert "INCLUDE (tracking_number, created_at, id, deleted_at)" in conn.execute(query).scalar_one()
-        downgrade(engine, "0011")
+        downgrade(engine, "0013-1")  # whatever 0013 follows
         with engine.connect() as conn:
             assert "INCLUDE" not in conn.execute(query).scalar_one()
         migrate(engine)
