@@ -29,7 +29,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
 from perfile_core.db.explain import ExplainJson
 from perfile_core.domain.status import Status
-from perfile_core.services.order_filters import SORTABLE, OrderFilter, where_clauses
+from perfile_core.services.order_filters import SORTABLE, OrderFilter, where_clauses, with_search
 from perfile_core.services.queries import FEW_MATCHES, changes_since, list_orders, search_estimate
 from perfile_core.services.sorted_pages import few_matches_query, segment_query, sort_plan
 
@@ -53,10 +53,11 @@ def _median_ms(fn: Callable[[], object]) -> float:
 def _db_ms(engine, flt: OrderFilter) -> float:
     """The server's execution time of the first query list_orders runs for the page (EXPLAIN ANALYZE)."""
     with engine.connect() as conn:
-        clauses = where_clauses(conn, flt, utcnow())
+        filters = where_clauses(conn, flt, utcnow(), search=False)
+        clauses = with_search(filters, flt, conn.dialect.name)
         plan, expected = sort_plan(flt), search_estimate(conn, flt, clauses)
         if expected is not None and expected <= FEW_MATCHES:
-            query = few_matches_query(flt, clauses, PAGE_SIZE, 0)
+            query = few_matches_query(flt, filters, PAGE_SIZE, 0, conn.dialect.name)
         else:
             query = segment_query(plan, plan.segments[0], clauses, PAGE_SIZE, 0)
         samples = []

@@ -1,6 +1,6 @@
 """orders: indexes for the Orders page's search and for every sort it offers
 
-Search (`services/order_filters.search_clause`): an order or tracking number starting with
+Search (`services/order_filters.search_branches`): an order or tracking number starting with
 the typed text in any case is a range scan on `lower(...) text_pattern_ops` (a plain index
 serves `LIKE 'abc%'` only in the C collation); a name or e-mail containing it is a trigram
 `ILIKE` (the name's trigram index is in 0001, the e-mail's is here).

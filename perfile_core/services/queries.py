@@ -19,7 +19,7 @@ from perfile_core.clock import utcnow
 from perfile_core.db.explain import ExplainJson
 from perfile_core.db.orders_repo import row_to_order, select_orders
 from perfile_core.db.tables import orders
-from perfile_core.services.order_filters import OrderFilter, where_clauses
+from perfile_core.services.order_filters import OrderFilter, where_clauses, with_search
 from perfile_core.services.sorted_pages import page_rows
 
 PAGE_SIZE = 200
@@ -65,9 +65,10 @@ def list_orders(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
     with db.connect() as conn:
-        clauses = where_clauses(conn, flt, now)
+        filters = where_clauses(conn, flt, now, search=False)
+        clauses = with_search(filters, flt, conn.dialect.name)
         expected = search_estimate(conn, flt, clauses)
-        few = expected is not None and expected <= FEW_MATCHES
+        few = filters if expected is not None and expected <= FEW_MATCHES else None
         rows = page_rows(conn, flt, clauses, limit, offset, few_matches=few)
         page = [row_to_order(row) for row in rows]
         if not with_total:

@@ -26,12 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, case, func, select, union_all
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, case, func, select, union, union_all
 
 from perfile_core.db.orders_repo import select_orders
 from perfile_core.db.tables import orders
 from perfile_core.domain.status import Status
-from perfile_core.services.order_filters import OrderFilter
+from perfile_core.services.order_filters import OrderFilter, search_branches
 
 Branch = list[ColumnElement[bool]]  # extra WHERE clauses of one index scan
 
@@ -95,37 +95,59 @@ def segment_query(
     return select_orders().join(page, page.c.id == orders.c.id).order_by(*_ordered(page.c, plan.keys))
 
 
-def few_matches_query(flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int) -> Select[Any]:
-    """The page from all matching orders, sorted: a subquery with OFFSET 0 is planned on its own
-    (PostgreSQL does not pull it up), so the search indexes find the matches first. Only ids and
-    sort keys are sorted; the page's rows are fetched after."""
-    plan = sort_plan(flt)
-    names = {name for name, _ in plan.keys} | {"order_status", "estimated_delivery"}
-    matched = select(*(orders.c[name] for name in sorted(names))).where(*clauses).offset(0).subquery("matched")
-    terms: list[tuple[Any, bool]] = [(matched.c[name], down) for name, down in plan.keys]
-    if flt.sort == "order_status":
-        ranks = {status.value: rank for rank, status in enumerate(_lifecycle(flt))}
-        terms.insert(0, (case(ranks, value=matched.c.order_status), False))
-    elif flt.sort == "estimated_delivery":
-        terms.insert(0, (matched.c.estimated_delivery.is_(None), False))  # orders without an ETA last
+def few_matches_query(flt: OrderFilter, filters: Sequence[Any], limit: int, offset: int, dialect: str) -> Select[Any]:
+    """The page from every order the search matches, sorted. `filters` are the other clauses
+    (`where_clauses(..., search=False)`).
+
+    One limited read per alternative of the search (`search_branches`), merged: each is a
+    subquery with OFFSET 0, planned on its own (PostgreSQL does not pull it up), so its own
+    index finds its matches, not a walk of the sort's index; a number prefix reads ids and sort
+    keys from its covering index alone (migration 0013), where one bitmap scan of all the
+    alternatives read every match from the table and tested every alternative on it again.
+    Only ids and sort keys are sorted and merged; the page's rows are fetched after."""
+    assert flt.search, "few_matches_query is for a search"
+    terms = _sort_terms(flt, sort_plan(flt), orders.c)
     keys = [(f"key_{i}", down) for i, (_, down) in enumerate(terms)]
-    page = (
-        select(matched.c.id.label("page_id"), *(term.label(f"key_{i}") for i, (term, _) in enumerate(terms)))
-        .order_by(*(term.desc() if down else term.asc() for term, down in terms))
-        .limit(limit)
-        .offset(offset)
-        .subquery("page")
-    )
+    labelled = [
+        orders.c.id.label("page_id"),
+        *(term.label(name) for (term, _), (name, _) in zip(terms, keys, strict=True)),
+    ]
+    parts = []
+    for branch in search_branches(flt.search, dialect):
+        matched = select(*labelled).where(*filters, branch).offset(0).subquery()
+        parts.append(select(matched).order_by(*_ordered(matched.c, keys)).limit(offset + limit))
+    merged = union(*parts).subquery("merged")  # an order more than one alternative matches, once
+    page = select(merged).order_by(*_ordered(merged.c, keys)).limit(limit).offset(offset).subquery("page")
     return select_orders().join(page, page.c.page_id == orders.c.id).order_by(*_ordered(page.c, keys))
 
 
+def _sort_terms(flt: OrderFilter, plan: SortPlan, columns: Any) -> list[tuple[Any, bool]]:
+    """The sort as (expression, descending) over `columns`: status sorts by lifecycle rank
+    first, ETA puts orders without one last, and the plan's keys follow."""
+    terms: list[tuple[Any, bool]] = [(columns[name], down) for name, down in plan.keys]
+    if flt.sort == "order_status":
+        ranks = {status.value: rank for rank, status in enumerate(_lifecycle(flt))}
+        terms.insert(0, (case(ranks, value=columns.order_status), False))
+    elif flt.sort == "estimated_delivery":
+        terms.insert(0, (columns.estimated_delivery.is_(None), False))  # orders without an ETA last
+    return terms
+
+
 def page_rows(
-    conn: Connection, flt: OrderFilter, clauses: Sequence[Any], limit: int, offset: int, *, few_matches: bool = False
+    conn: Connection,
+    flt: OrderFilter,
+    clauses: Sequence[Any],
+    limit: int,
+    offset: int,
+    *,
+    few_matches: Sequence[Any] | None = None,
 ) -> list[RowMapping]:
-    """The page's rows, reading the sort's segments in order until the page is full (or all the
-    matches at once, sorted, when the caller knows they are few)."""
-    if few_matches:
-        return list(conn.execute(few_matches_query(flt, clauses, limit, offset)).mappings().all())
+    """The page's rows, reading the sort's segments in order until the page is full (or, when
+    the caller knows a search matches few orders and passes the other clauses as
+    `few_matches`, all its matches at once, sorted)."""
+    if few_matches is not None:
+        query = few_matches_query(flt, few_matches, limit, offset, conn.dialect.name)
+        return list(conn.execute(query).mappings().all())
     plan = sort_plan(flt)
     rows: list[RowMapping] = []
     for segment in plan.segments:

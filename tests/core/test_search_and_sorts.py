@@ -161,3 +161,24 @@ def test_migration_0007_goes_down_and_up_again(db_url):
             assert ours <= set(conn.execute(text(names)).scalars())
     finally:
         engine.dispose()
+
+
+def test_migration_0013_covers_the_prefix_indexes_and_goes_back(pg_url):
+    from sqlalchemy import text
+
+    from perfile_core.db.engine import make_engine
+    from perfile_core.db.migrate import downgrade, migrate
+
+    query = text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_orders_tracking_number_prefix'")
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            assert "INCLUDE (tracking_number, created_at, id, deleted_at)" in conn.execute(query).scalar_one()
+        downgrade(engine, "0013-1")  # whatever 0013 follows
+        with engine.connect() as conn:
+            assert "INCLUDE" not in conn.execute(query).scalar_one()
+        migrate(engine)
+        with engine.connect() as conn:
+            assert "INCLUDE" in conn.execute(query).scalar_one()
+    finally:
+        engine.dispose()
