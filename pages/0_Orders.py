@@ -44,7 +44,8 @@ def live_orders() -> None:
     tick, live, view = current_page(order_filter, paused=every is None)
     show_toasts(tick)
     page = live.page
-    st.caption(f"{md(range_text(page))} · {live_status(live, every)} · {CHANGED_MARK} = changed since you opened it")
+    status = md(live_status(live, every))
+    st.caption(f"{md(range_text(page))} · {status} · {CHANGED_MARK} = changed since you opened it")
     rerun_for_selection(selected_orders(page.orders))  # by order id; writes the table's selection from it
     st.dataframe(
         **orders_table(page.orders, read=live.serial),

@@ -11,13 +11,14 @@ from perfile_core.services import admin, live_pages
 from perfile_core.services.live_pages import SharedPages
 from perfile_core.services.order_filters import OrderFilter
 from perfile_core.services.orders import create_order
+from tests.actors import ADMIN
 
 
 @pytest.fixture
 def reads(db: Engine) -> list[str]:
-    admin.add_store(db, key="live-store", name="Live", platform="manual")
+    admin.add_store(db, key="live-store", name="Live", platform="manual", actor=ADMIN)
     for name in ("Ann", "Bo", "Cai"):
-        create_order(db, {"store_key": "live-store", "customer_name": name})
+        create_order(db, {"store_key": "live-store", "customer_name": name}, actor=ADMIN)
     seen: list[str] = []
     event.listen(
         db,
@@ -66,7 +67,7 @@ def test_a_recount_runs_in_the_background_and_the_tick_gets_the_last_total(db: E
     pages = SharedPages(db)
     page = pages.page(OrderFilter(), limit=2, offset=0, version=1)
     assert pages.total(OrderFilter(), page, version=1, max_age=30) == (3, False)  # the first: counted now
-    create_order(db, {"store_key": "live-store", "customer_name": "Dag"})
+    create_order(db, {"store_key": "live-store", "customer_name": "Dag"}, actor=ADMIN)
     assert pages.total(OrderFilter(), page, version=2, max_age=0) == (3, False)  # at once: the last total
     deadline = time.monotonic() + 5
     while pages.total(OrderFilter(), page, version=2, max_age=30) != (4, False) and time.monotonic() < deadline:

@@ -11,16 +11,16 @@ from perfile_core.db.orders_repo import update_order
 from perfile_core.domain.errors import PerfileError
 from perfile_core.services import admin
 from perfile_core.services.orders import attach_tracking, create_order
-from tests.actors import person
+from tests.actors import ADMIN, person
 
 CUSTOMER = {"store_key": "watch-store", "customer_name": "Kari"}
 
 
 def test_committed_writes_are_handed_on_once_and_rolled_back_ones_never(db: Engine) -> None:
-    admin.add_store(db, key="watch-store", name="Watch", platform="manual")
+    admin.add_store(db, key="watch-store", name="Watch", platform="manual", actor=ADMIN)
     heard: list[set[int]] = []
     watch_order_writes(db, heard.append)
-    order = create_order(db, CUSTOMER)
+    order = create_order(db, CUSTOMER, actor=ADMIN)
     assert heard == [{order.id}]
     with pytest.raises(PerfileError):
         attach_tracking(db, order.id, "abc", "postnord", actor=person("test"))  # refused: rolled back

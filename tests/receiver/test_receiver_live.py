@@ -108,7 +108,8 @@ def test_simulate_command_against_the_live_receiver(
     from perfile_core.cli import main
 
     monkeypatch.setenv("PERFILE_DATABASE_URL", db_url)
-    assert main(["simulate", "--url", server, "--ticks", "15", "--interval", "0", "--seed", "6"]) == 0
+    # Ticks without pauses: a pace of 1e9 makes every paced step (hours of parcel time) due at once.
+    assert main(["simulate", "--url", server, "--ticks", "15", "--interval", "0", "--seed", "6", "--pace", "1e9"]) == 0
     printed = capsys.readouterr().out.splitlines()
     sent = _sent(printed)
     # This seed sends every kind of delivery the command promises (a changed seed must keep that).
