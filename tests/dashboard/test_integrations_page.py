@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,3 +115,22 @@ def test_deliveries_refusals_poller_failures_and_configuration(traffic_db: Engin
     shown = _everything_shown(at)
     assert not [secret for secret in SECRETS if secret in shown]
     assert "None" not in shown
+
+
+def test_the_audit_log_filters_by_person_and_day(traffic_db: Engine) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Integrations.py"), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    audit = at.dataframe[-1].value
+    assert {"Test Admin", "t"} <= set(audit["Who"])
+    assert "admin@perfile.test" in set(audit["E-mail"])
+    at.selectbox(key="audit_person").set_value("t").run()
+    only_t = at.dataframe[-1].value
+    assert set(only_t["Who"]) == {"t"} and len(only_t) < len(audit)
+    assert any("attached" in what.lower() for what in only_t["What"])  # the tracking number the test attached
+    at.selectbox(key="audit_person").set_value("Test Admin · admin@perfile.test").run()
+    assert set(at.dataframe[-1].value["Who"]) == {"Test Admin"}
+    yesterday = at.date_input(key="audit_days").value[0] - timedelta(days=1)
+    at.date_input(key="audit_days").set_value((yesterday - timedelta(days=5), yesterday)).run()
+    assert not at.exception
+    assert any("No audit entries" in info.value for info in at.info)
+    assert "None" not in _everything_shown(at)
