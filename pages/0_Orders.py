@@ -15,9 +15,12 @@ from ui.order_dialogs import render_undo_bar
 from ui.order_selection import TABLE_KEY, selected_orders
 from ui.orders_frame import CHANGED_MARK
 from ui.orders_table import orders_table, render_column_picker
+from ui.page_gate import enter_page
 from ui.paging import current_page, range_text, render_pager
 from ui.safe_text import md
 from ui.selection_bar import render_selection_bar, rerun_for_selection, selection_bar_slot
+
+enter_page()  # before anything is read: a page may run without app.py (ui/page_gate.py)
 
 heading, new_order = st.columns([6, 1], vertical_alignment="bottom")
 heading.title("Orders")

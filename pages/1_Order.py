@@ -14,8 +14,11 @@ from ui.errors import show_error
 from ui.live_order import watch_order
 from ui.order_dialogs import just_deleted, render_undo_bar
 from ui.order_view import render_flags, render_header, render_timeline
+from ui.page_gate import enter_page
 from ui.quick_actions import render_action_bar
 from ui.seen import looked_at
+
+enter_page()  # before anything is read: a page may run without app.py (ui/page_gate.py)
 
 ORDERS_PAGE = "pages/0_Orders.py"
 db = perfile().db

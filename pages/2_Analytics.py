@@ -10,6 +10,9 @@ from perfile_core.services.analytics_export import analytics_csv
 from ui.analytics_view import analytics_filter, render_charts, render_kpis, render_tables
 from ui.context import perfile
 from ui.errors import show_error
+from ui.page_gate import enter_page
+
+enter_page()  # before anything is read: a page may run without app.py (ui/page_gate.py)
 
 st.title("Analytics")
 st.caption(

@@ -9,6 +9,9 @@ from perfile_core.services.poller_runs import recent_runs
 from ui.audit_view import render_audit, render_audit_filter
 from ui.context import perfile
 from ui.integrations_view import render_configuration, render_deliveries, render_outbox, render_poller
+from ui.page_gate import enter_page
+
+enter_page()  # before anything is read: a page may run without app.py (ui/page_gate.py)
 
 st.title("Integrations")
 st.caption("What webshops and couriers sent us, what we fetched, what we sent, and how each is configured.")

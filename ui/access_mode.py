@@ -80,14 +80,19 @@ def decide(address: str | None, *, auth_configured: bool, allow_remote: bool, pr
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
 
 
-def enforce() -> AccessMode:
-    """Stop the run in a refused local mode; show the local-mode banner; hide error details in production."""
-    mode = decide(
+def current_mode() -> AccessMode:
+    """This request's mode, from the server's address, the login setup and the request's headers."""
+    return decide(
         st.get_option("server.address"),
         auth_configured=login_configured(),
         allow_remote=perfile().settings.dashboard_allow_remote_without_login,
         proxied=any(name in st.context.headers for name in PROXY_HEADERS),
     )
+
+
+def enforce() -> AccessMode:
+    """Stop the run in a refused local mode; show the local-mode banner; hide error details in production."""
+    mode = current_mode()
     if mode.refusal:
         _LOG.error("dashboard refused to serve: %s", mode.refusal)
         st.error(md(mode.refusal), icon="🔒")

@@ -64,13 +64,19 @@ def serve_dashboard(
     extra_env: dict[str, str] | None = None,
     script: str = "app.py",
     module: str = "streamlit",
+    port: int | None = None,
+    options: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """`script`: the dashboard's entry point, or a benchmark's page (relative to the repository);
-    `module`: what runs it (`python -m module run script ...`), e.g. a benchmark's timed server."""
-    port = free_port()
+    `module`: what runs it (`python -m module run script ...`), e.g. a benchmark's timed server;
+    `port`: a free port chosen beforehand (e.g. for a redirect_uri), else one is picked;
+    `options`: more Streamlit options, e.g. {"secrets.files": path} (`--secrets.files path`)."""
+    port = port or free_port()
     command = [sys.executable, "-m", module, "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]  # the page would fetch data.streamlit.io
+    for name, value in (options or {}).items():
+        command += [f"--{name}", value]
     env = {"PERFILE_DATABASE_URL": database_url, "PERFILE_DASHBOARD_REFRESH_SECONDS": str(refresh_seconds)}
     env.update(extra_env or {})
     url = f"http://127.0.0.1:{port}"

@@ -361,3 +361,19 @@ def test_markup_detector(source: str, flagged: bool, tmp_path: Path) -> None:
 def test_dashboard_never_renders_data_as_markdown_or_html() -> None:
     assert len(DASHBOARD_FILES) >= 10
     assert [problem for path in DASHBOARD_FILES for problem in markup_problems(path)] == []
+
+
+def test_every_page_passes_the_gate_before_anything_else() -> None:
+    """A page may run without app.py (the first runs of a process, while pages/ sits beside it): each
+    one's first statement after its imports is ui.page_gate.enter_page()."""
+    import ast
+
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        body = [n for n in ast.parse(page.read_text()).body if not isinstance(n, ast.Import | ast.ImportFrom)]
+        body = [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]  # docstring
+        first = body[0]
+        assert (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Call)
+            and getattr(first.value.func, "id", None) == "enter_page"
+        ), f"{page.name}: enter_page() must come first"
