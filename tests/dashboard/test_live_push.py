@@ -20,6 +20,7 @@ from perfile_core.services.queries import list_orders
 from tests.actors import ADMIN
 from tests.core.helpers import record_status
 from tests.dashboard.conftest import serve_demo_orders
+from ui.safe_text import md
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 30
@@ -118,11 +119,11 @@ def test_paused_the_table_stays_until_resumed(sqlite_url: str, monkeypatch) -> N
     from ui.context import perfile
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    assert "Live, every 7 s" in _caption(at)  # the default interval comes from settings
+    assert md("Live, every 7 s") in _caption(at)  # the default interval comes from settings
     at.toggle(key="live_paused").set_value(True).run()
     _new_order(perfile().db, "While Paused")
     at.run()
     assert f"of {ORDERS} orders" in _caption(at) and "Paused · updated" in _caption(at)
     at.toggle(key="live_paused").set_value(False).run()
-    assert f"of {ORDERS + 1} orders" in _caption(at) and "Live, every 7 s" in _caption(at)
+    assert f"of {ORDERS + 1} orders" in _caption(at) and md("Live, every 7 s") in _caption(at)
     next(serving, None)
