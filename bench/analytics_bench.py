@@ -21,6 +21,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from bench import print_and_exit_code
 from bench.bulk_load import ensure_orders
 from perfile_core.clock import utcnow
 from perfile_core.db.engine import make_engine
@@ -115,9 +116,7 @@ def run() -> list[str]:
 
 
 def main() -> int:
-    lines = run()
-    print("\n".join(lines))
-    return 0 if lines[-1] == "PASS" else 1
+    return print_and_exit_code(run)
 
 
 if __name__ == "__main__":

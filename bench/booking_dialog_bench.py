@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from bench import print_and_exit_code
 from bench.bulk_load import ensure_orders
 from perfile_core.db.engine import make_engine
 from perfile_core.db.tables import courier_accounts, metadata, orders, stores
@@ -200,9 +201,7 @@ def run() -> list[str]:
 
 
 def main() -> int:
-    lines = run()
-    print("\n".join(lines))
-    return 0 if lines[-1] == "PASS" else 1
+    return print_and_exit_code(run)
 
 
 if __name__ == "__main__":
