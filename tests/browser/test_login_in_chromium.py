@@ -117,7 +117,8 @@ def test_login_roles_and_logout_through_a_real_oidc_provider(stack: Stack, tmp_p
         assert stack.order_number not in seen and CUSTOMER not in seen and "Timeline" not in seen
         assert page.get_by_test_id("stDataFrame").count() == 0
         # This first run of the process served pages/1_Order.py itself (Streamlit's old-style multipage
-        # app, before any run called st.navigation): its gate (ui/page_gate.py) stopped it before any read.
+        # app, before any run called st.navigation): its gate (ui/page_gate.py) handed it back to app.py,
+        # which showed the login page, before any read.
         page.goto(stack.url)
         expect(page.get_by_role("button", name="Log in")).to_be_visible(timeout=30_000)
         wait_for_app_run(page)
