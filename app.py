@@ -7,15 +7,26 @@ the dashboard is in local mode and acts as the named local user (ui/access.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import access_mode
 from ui.access import current_actor, logged_in, login_configured, user_email
 from ui.safe_text import md
 
+SIDEBAR_WIDTH = 240
+
+# The filter sidebar at 240 px (Streamlit's default is 300): the Orders table's default columns
+# then fit beside it at 1600 px (ui/orders_frame.WIDTHS). An operator can still drag it wider.
+# Streamlit 1.67 applies the width only to a sidebar not yet drawn: the first session after the
+# process starts draws it from pages/ before this runs (ui/page_gate.py), at 300 px and without
+# page.css, and its table scrolls (the pinned columns stay); every later session, or a reload, fits.
 # An emoji favicon is an inline SVG; a Material icon one would be fetched from fonts.gstatic.com,
 # and the dashboard makes no requests off this host.
-st.set_page_config(page_title="Perfile", page_icon="🚚", layout="wide")
+st.set_page_config(page_title="Perfile", page_icon="🚚", layout="wide", initial_sidebar_state=SIDEBAR_WIDTH)
+# Only <style>: Streamlit puts it in the event container, where it takes no space.
+st.html(Path(__file__).parent / "ui" / "page.css")
 # Local mode (no login) serves 127.0.0.1 only, production hides error details: before any page.
 access_mode.enforce()
 

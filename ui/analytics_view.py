@@ -34,14 +34,17 @@ def courier_label(code: str) -> str:
 
 def analytics_filter() -> AnalyticsFilter:
     today = utcnow().date()
+    # Above the figures, not in the sidebar: the range ("2026-09-06 to 2026-11-29") needs more
+    # than the 240 px sidebar (app.SIDEBAR_WIDTH) gives it.
+    period = st.date_input(
+        "Created between (UTC days)",
+        value=(today - timedelta(weeks=DEFAULT_WEEKS), today),
+        key="a_period",
+        format="YYYY-MM-DD",
+        width=280,
+    )
     with st.sidebar:
         st.header("Filters")
-        period = st.date_input(
-            "Created between (UTC days)",
-            value=(today - timedelta(weeks=DEFAULT_WEEKS), today),
-            key="a_period",
-            format="YYYY-MM-DD",
-        )
         stores = store_options()
         store_keys = st.multiselect("Store", list(stores), format_func=stores.get, key="a_store")
         couriers = st.multiselect("Courier", list(COURIER_NAMES), format_func=COURIER_NAMES.get, key="a_courier")

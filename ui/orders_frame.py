@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +19,7 @@ from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, BadgeColor, ExceptionReason, Status, badge_color
-from ui.timefmt import display_zone, local, local_naive
+from ui.timefmt import ago, display_zone, local_naive
 
 # Tag colours by badge colour (light, so the dark tag text stays readable).
 TAG_COLOR = {
@@ -31,7 +30,9 @@ TAG_COLOR = {
     BadgeColor.GRAY: "#eceff1",
 }
 NO_TRACKING = "No tracking"  # the status tag (grey) of an order left to book
-NO_TRACKING_HINT = "No tracking · to book"  # its Tracking cell
+# Its Tracking cell: the next step, not "No tracking" again beside the tag that says so.
+NO_TRACKING_HINT = "To book"
+NO_COURIER = "—"  # the Courier cell of an order no courier carries yet
 # The one missing value the table has: the link of an order without a tracking page. A missing
 # link cell ignores clicks; an empty string would open a blank tab from its left edge.
 NO_LINK = "—"
@@ -51,10 +52,13 @@ OVERDUE_COLOR = TAG_COLOR[BadgeColor.RED]
 ETA_COLOR = TAG_COLOR[BadgeColor.GRAY]
 
 
-def status_label(status: Status, reason: ExceptionReason | None, has_tracking: bool) -> str:
+def status_label(status: Status, reason: ExceptionReason | None, has_tracking: bool, *, brief: bool = False) -> str:
+    """The status in words; `brief` (the table's tag): an exception by its reason alone
+    ("Failed attempt", red), which keeps the pinned status column narrow."""
     label = STATUS_LABELS[status]
-    if reason and status == Status.EXCEPTION:
-        label = f"{label}: {reason.value.replace('_', ' ')}"
+    if reason and reason != ExceptionReason.OTHER and status == Status.EXCEPTION:
+        words = reason.value.replace("_", " ")
+        label = words.capitalize() if brief else f"{label}: {words}"
     if not has_tracking and status == Status.PENDING:
         label = NO_TRACKING
     return label
@@ -70,31 +74,37 @@ def _status_tag_colors() -> dict[str, str]:
     for has_tracking in (True, False):
         for status in Status:
             for reason in (None, *ExceptionReason) if status == Status.EXCEPTION else (None,):
-                label = status_label(status, reason, has_tracking)
+                label = status_label(status, reason, has_tracking, brief=True)
                 colors.setdefault(label, TAG_COLOR[badge_color(status, has_tracking)])
     return colors
 
 
 STATUS_TAG_COLORS = _status_tag_colors()
 
-# Pixel widths at the "Standard" width: every default column fits beside the filter sidebar at
-# 1600 px (the grid is 1138 px there, 32 of them the row checkboxes); at 1440 px, or with more
-# columns, the grid scrolls and the pinned indicator, status and order number stay in view.
-# Longer texts end in an ellipsis; clicking a cell shows all of it, and the drawer every event.
+# Pixel widths at the "Standard" width: the longest realistic text of each column in the grid's
+# Source Sans 14 px, plus its 8 px padding on both sides (and a tag's own 8 px for Status and
+# ETA): "Ready for pickup", order numbers like "#SIM04757", 20-digit PostNord numbers, store names
+# of about 30 characters ("Simulated WooCommerce shop"), "Sandbox Express", "2 days late".
+# Together they fill the grid beside the 240 px filter sidebar (app.SIDEBAR_WIDTH) at 1600 px:
+# 1294 px after the row checkboxes. The latest event takes what is left: its age and the
+# courier's usual words fit, a long text's place is cut (double-click shows all of it).
+# tests/browser/test_orders_columns_in_chromium.py measures all this in Chromium. At 1440 px, or
+# with more columns, the grid scrolls and the pinned indicator, status and order number stay in
+# view; with the sidebar collapsed every default column fits at 1440 px too.
 WIDTHS = {
     "signal": 48,
-    "status": 124,
-    "order_number": 76,
-    "tracking": 152,
+    "status": 130,
+    "order_number": 80,
+    "tracking": 156,
     "tracking_page": 34,
-    "store": 130,
-    "courier": 112,
-    "latest_event": 176,
-    "eta": 92,
+    "store": 204,
+    "courier": 116,
+    "latest_event": 272,
+    "eta": 96,
     "progress": 64,
-    "created": 96,
-    "customer": 130,
-    "updated": 96,
+    "created": 92,
+    "customer": 150,
+    "updated": 92,
 }
 DEFAULT_COLUMNS = (
     "signal",
@@ -152,7 +162,8 @@ def column_config(width_scale: float = 1.0, eta_texts: Mapping[str, bool] | None
         "latest_event": st.column_config.TextColumn(
             "Latest event",
             width=width("latest_event"),
-            help="The courier's latest scan; click a cell for all of it, or View details for every event",
+            help="The courier's latest scan and how long ago; double-click a cell for all of it (with the place), "
+            "or View details for every event",
         ),
         # The countdown as a one-tag list too, so a late one is red without a Styler.
         "eta": st.column_config.MultiselectColumn(
@@ -173,16 +184,18 @@ def column_config(width_scale: float = 1.0, eta_texts: Mapping[str, bool] | None
     return config
 
 
-def status_text(order: Order) -> str:
-    return status_label(order.order_status, order.exception_reason, order.has_tracking)
+def status_text(order: Order, *, brief: bool = False) -> str:
+    return status_label(order.order_status, order.exception_reason, order.has_tracking, brief=brief)
 
 
-def latest_event_text(order: Order, zone: ZoneInfo | None = None) -> str:
+def latest_event_text(order: Order, now: datetime) -> str:
+    """How long ago, what and where: "3h ago · The parcel is at the sorting terminal · Årsta".
+    The age and the description come first, so a narrow cell cuts only the place."""
     event = order.latest_event
     if event is None:
         return ""
     where = f" · {event.location}" if event.location else ""
-    return f"{local(event.occurred_at, zone):%d %b %H:%M} {event.description}{where}"
+    return f"{ago(event.occurred_at, now)} · {event.description}{where}"
 
 
 def indicator_text(order: Order, now: datetime, seen_at: datetime | None) -> str:
@@ -205,14 +218,14 @@ def orders_frame(
         rows.append(
             {
                 "signal": indicator_text(order, now, seen.get(order.id)),
-                "status": [status_text(order)],
+                "status": [status_text(order, brief=True)],
                 "order_number": order.order_number,
                 "tracking": order.tracking_number or NO_TRACKING_HINT,
                 "tracking_page": order.tracking_url,  # None: drawn as NO_LINK
                 "store": order.store_name or order.store_key,
-                "courier": courier_display_name(order.courier) or (order.courier_name or ""),
+                "courier": courier_display_name(order.courier) or order.courier_name or NO_COURIER,
                 "customer": order.customer_name,
-                "latest_event": latest_event_text(order, zone),
+                "latest_event": latest_event_text(order, now),
                 "eta": [countdown.text] if countdown else [],
                 "progress": order.progress,
                 "created": local_naive(order.created_at, zone),

@@ -60,7 +60,8 @@ def render_column_picker() -> None:
             on_change=keep,
             help="Status, order number and the indicator always show, pinned on the left",
         )
-        st.segmented_control("Width", list(WIDTH_SCALES), default=chosen_width(), key="_table_width", on_change=keep)
+        # Pills, like the columns above: a segmented control breaks into odd pieces in the sidebar's width.
+        st.pills("Width", list(WIDTH_SCALES), default=chosen_width(), key="_table_width", on_change=keep)
 
 
 def orders_table(orders: Sequence[Order], *, read: int) -> dict[str, Any]:

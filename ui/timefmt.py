@@ -26,3 +26,16 @@ def local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
 def local_naive(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
     """For dataframe columns, which show naive datetimes as they are."""
     return local(value, zone).replace(tzinfo=None) if value is not None else None
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """A short age for a narrow table cell: "now", "12m ago", "3h ago" (up to 47h, as the
+    48 h no-news rule counts), then "2d ago"."""
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "now"  # also a moment a courier dated a little ahead of our clock
+    if minutes < 60:
+        return f"{minutes}m ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h ago"
+    return f"{minutes // (24 * 60)}d ago"

@@ -81,7 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add("courier-capabilities", "configured couriers and what each supports", _couriers)
 
     simulate = add("simulate-sandbox", "demo: push due sandbox journey events to the receiver", _simulate)
-    simulate.add_argument("--speed", type=float, default=60.0, help="courier hours per real hour (60 = 1 h/min)")
+    simulate.add_argument(
+        "--speed",
+        type=float,
+        default=60.0,
+        help="courier hours sent per real hour (60 = 1 h/min); scans keep the journey's real dates",
+    )
     simulate.add_argument("--every", type=float, help="keep simulating, this many seconds apart")
 
 

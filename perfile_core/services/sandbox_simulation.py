@@ -1,5 +1,11 @@
 """Drive the demo: move sandbox shipments along by sending their due journey steps to our
-receiver as signed Standard Webhooks deliveries (the path a real courier push takes)."""
+receiver as signed Standard Webhooks deliveries (the path a real courier push takes).
+
+Each scan is dated on the courier's own clock, the journey's real calendar from the booking
+(picked up 2 h later, delivered a day or more after, couriers.sandbox.simulator.journey), and
+sent `speed` times sooner (60: a courier hour passes in a real minute), so the demo moves in
+real time while delivery times, on-time rates and ages look like real parcels'. The later scans
+of a shipment booked minutes ago are therefore dated ahead of the wall clock."""
 
 from __future__ import annotations
 
@@ -84,9 +90,10 @@ def simulate_sandbox(
     for row in rows:
         eta = row.estimated_delivery or row.created_at.date()
         for index, step in enumerate(journey(row.tracking_number, row.service, row.created_at, eta, row.postal_code)):
-            occurred = row.created_at + step.after / speed
+            occurred = row.created_at + step.after  # the courier's clock: real spacing
+            sent = row.created_at + step.after / speed  # the demo's: `speed` times sooner
             webhook_id = event_id(row.tracking_number, index)
-            if occurred > now or webhook_id in seen:
+            if sent > now or webhook_id in seen:
                 continue
             body = event_body(row.tracking_number, step, occurred, eta)
             stamp = int(time.time())

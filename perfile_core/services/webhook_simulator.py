@@ -34,17 +34,18 @@ from perfile_core.services import admin
 
 SHOP_DOMAIN = "perfile-sim.myshopify.com"
 SHOPIFY_STORE, WOO_STORE = "sim-shopify", "sim-woo"
+STORE_NAMES = {SHOPIFY_STORE: "Simulated Shopify shop", WOO_STORE: "Simulated WooCommerce shop"}
 # Where the simulated shops' parcels are picked up: without one, their orders cannot be booked.
 PICKUP_ADDRESSES = {
     SHOPIFY_STORE: {
-        "name": "Simulated Shopify shop",
+        "name": STORE_NAMES[SHOPIFY_STORE],
         "line1": "Sveavägen 44",
         "postal_code": "11134",
         "city": "Stockholm",
         "country_code": "SE",
     },
     WOO_STORE: {
-        "name": "Simulated WooCommerce shop",
+        "name": STORE_NAMES[WOO_STORE],
         "line1": "Kungsgatan 8",
         "postal_code": "41119",
         "city": "Göteborg",
@@ -292,7 +293,7 @@ def ensure_sources(db: Engine, *, actor: Actor) -> Secrets:
         admin.add_store(
             db,
             key=SHOPIFY_STORE,
-            name="Simulated Shopify shop",
+            name=STORE_NAMES[SHOPIFY_STORE],
             platform="shopify",
             shop_domain=SHOP_DOMAIN,
             webhook_secret=f"shpss_{secrets.token_hex(16)}",
@@ -303,7 +304,7 @@ def ensure_sources(db: Engine, *, actor: Actor) -> Secrets:
         admin.add_store(
             db,
             key=WOO_STORE,
-            name="Simulated WooCommerce shop",
+            name=STORE_NAMES[WOO_STORE],
             platform="woocommerce",
             webhook_secret=f"wc-{secrets.token_urlsafe(18)}",
             pickup_address=PICKUP_ADDRESSES[WOO_STORE],

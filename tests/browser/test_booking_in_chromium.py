@@ -8,7 +8,7 @@ number in the table without a reload; with the details drawer open, a signed cou
 sent to the receiver moves the row to "Picked up". Then several rows are booked at once, one
 of them too heavy for the chosen service.
 
-With PERFILE_UPDATE_SCREENSHOTS=1 it writes docs/screenshots/orders.png, orders-action-bar.png,
+With PERFILE_UPDATE_SCREENSHOTS=1 it writes docs/screenshots/orders-action-bar.png,
 booking-step-1.png .. booking-step-4.png, details-drawer.png and bulk-results.png (1600x1000).
 """
 
@@ -174,9 +174,9 @@ def test_book_one_order_then_watch_it_move_with_the_drawer_open(operator: Operat
         moved = _live_traffic(page, operator)
         wait_for_cell(page, moved, 0, "Out for delivery")
         wait_for_app_run(page)
-        page.screenshot(path=screenshot_path("orders.png", tmp_path))
-        scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller")
-        assert scroller.evaluate("grid => grid.scrollWidth <= grid.clientWidth")  # every column beside the filters
+        # The columns' fit and docs' orders.png: test_orders_columns_in_chromium (this is the first
+        # session of the dashboard's process, whose sidebar Streamlit draws before it knows its width).
+        page.screenshot(path=str(tmp_path / "orders.png"))
         assert row_of(page, chosen)[0] == "No tracking" and row_of(page, chosen)[TRACKING] == NO_TRACKING_HINT
 
         select_rows(page, [chosen])

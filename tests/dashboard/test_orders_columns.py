@@ -100,7 +100,7 @@ def test_column_choice_and_width_last_the_session(cases: Cases) -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     pills = at.pills(key="_table_columns")
     pills.set_value([*(name for name in pills.value if name != "store"), "customer"]).run()
-    at.segmented_control(key="_table_width").set_value("Wide").run()
+    at.pills(key="_table_width").set_value("Wide").run()
     at.switch_page("pages/1_Order.py").run()  # the widgets are not drawn there, and forgotten
     at.switch_page("pages/0_Orders.py").run()
     assert not at.exception

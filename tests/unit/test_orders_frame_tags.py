@@ -12,13 +12,16 @@ from perfile_core.domain.status import BadgeColor, ExceptionReason, Status
 from ui.orders_frame import (
     CHANGED_MARK,
     DEFAULT_COLUMNS,
+    NO_COURIER,
     NO_TRACKING,
     NO_TRACKING_HINT,
     PINNED,
     TAG_COLOR,
     column_config,
     orders_frame,
+    status_text,
 )
+from ui.timefmt import ago
 
 
 def order(order_id: int, status: Status, tracking: str | None, reason: ExceptionReason | None = None) -> Order:
@@ -52,7 +55,7 @@ def status_tag_colors() -> dict[str, str]:
         ("Pending", BadgeColor.ORANGE),
         ("Confirmed", BadgeColor.ORANGE),
         ("Exception", BadgeColor.RED),
-        ("Exception: address issue", BadgeColor.RED),
+        ("Address issue", BadgeColor.RED),  # an exception by its reason alone
         (NO_TRACKING, BadgeColor.GRAY),
         ("Cancelled", BadgeColor.GRAY),
     ],
@@ -71,7 +74,7 @@ def test_every_shown_status_is_a_configured_tag_and_rows_changed_since_seen_are_
     looked = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
     orders = [replace(o, updated_at=looked + timedelta(minutes=1 if o.id in (3, 4) else -1)) for o in orders]
     frame = orders_frame(orders, seen={o.id: looked for o in orders}, now=looked)
-    assert list(frame["status"]) == [["Delivered"], [NO_TRACKING], ["Exception: customs hold"], [NO_TRACKING]]
+    assert list(frame["status"]) == [["Delivered"], [NO_TRACKING], ["Customs hold"], [NO_TRACKING]]
     tags = status_tag_colors()
     for shown, source in zip(frame["status"], orders, strict=True):
         assert tags[shown[0]] == TAG_COLOR[source.badge]  # an unknown text would show uncoloured
@@ -100,3 +103,26 @@ def test_the_attach_forms_courier_defaults_to_the_orders_own_else_to_the_numbers
     without = order(2, Status.PENDING, None)
     assert courier_choices(without)[0] == DETECT
     assert sorted(courier_choices(without)[1:]) == sorted([*courier_choices(with_courier)[2:], "postnord"])
+
+
+def test_cells_say_each_thing_once_and_short_enough_for_their_columns() -> None:
+    """An order left to book: the tag says "No tracking", the Tracking cell the next step and the
+    Courier cell a dash, never blank. An exception's tag is its reason ("Failed attempt", red) and
+    elsewhere on the page the full "Exception: failed attempt". The latest event starts with its
+    age in a short form, then the courier's words, then the place (the part a narrow cell cuts)."""
+    now = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
+    scanned = replace(
+        order(1, Status.EXCEPTION, "SBX1", ExceptionReason.FAILED_ATTEMPT),
+        latest_event_at=now - timedelta(hours=3, minutes=5),
+        latest_event_description="Nobody was home; we will try again",
+        latest_event_location="Malmö",
+    )
+    frame = orders_frame([scanned, order(2, Status.PENDING, None)], now=now)
+    assert list(frame["status"]) == [["Failed attempt"], [NO_TRACKING]]
+    assert status_text(scanned) == "Exception: failed attempt"
+    assert list(frame["tracking"]) == ["SBX1", NO_TRACKING_HINT] and NO_TRACKING not in NO_TRACKING_HINT
+    assert list(frame["courier"]) == ["PostNord", NO_COURIER]
+    assert list(frame["latest_event"]) == ["3h ago · Nobody was home; we will try again · Malmö", ""]
+    ages = [ago(now - since, now) for since in (timedelta(seconds=30), timedelta(minutes=12), timedelta(hours=47))]
+    assert [*ages, ago(now - timedelta(hours=49), now)] == ["now", "12m ago", "47h ago", "2d ago"]
+    assert ago(now + timedelta(minutes=5), now) == "now"  # a scan dated a little ahead of our clock

@@ -2,8 +2,8 @@
 to our receiver as signed unified events (contract section 2), with the occasional delay
 and failed delivery attempt.
 
-Pure parts: `journey` (what happens to a shipment, and when) and `event_body`. Time can be
-compressed with `speed` (60 = an hour of courier time passes in a minute).
+Pure parts: `journey` (what happens to a shipment, and when) and `event_body`. The demo sends
+the steps sooner than they happen (services/sandbox_simulation.py, `speed`), dated as they happen.
 """
 
 from __future__ import annotations
