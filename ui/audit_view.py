@@ -57,7 +57,7 @@ def render_audit_filter(people: list[tuple[str, str | None]]) -> AuditFilter:
 
 
 def _values(values: dict | None) -> str:
-    """"field: value, ..." with an empty value said as "none" (a cleared phone, no courier yet)."""
+    """ "field: value, ..." with an empty value said as "none" (a cleared phone, no courier yet)."""
     if not values:
         return "—"
     return ", ".join(f"{key}: {'none' if value in (None, '') else value}" for key, value in values.items())

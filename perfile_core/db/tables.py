@@ -313,6 +313,7 @@ order_seen = Table(
     Column("seen_at", UTCDateTime, nullable=False),
 )
 
+
 # Delivery analytics per created day (UTC), courier ("" for none), store and destination region
 # (domain.delivery_stats): sums of db/delivery_sql.order_facts over live orders. On PostgreSQL
 # a trigger on orders keeps it current on every write (migration 0010, db/delivery_rollup_sql.py);
