@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import access_mode
 from ui.access import current_actor, logged_in, login_configured, user_email
+from ui.gc_pauses import freeze_loaded_modules
 from ui.safe_text import md
 
 # An emoji favicon is an inline SVG; a Material icon one would be fetched from fonts.gstatic.com,
@@ -64,3 +65,4 @@ else:
     signed_in_sidebar()
     navigation = st.navigation(PAGES)
 navigation.run()
+freeze_loaded_modules()  # after a run that loaded modules: out of the collector's full scans (ui/gc_pauses.py)
