@@ -6,14 +6,15 @@ Wraps Streamlit's `ScriptRunner._run_script`, the one call through which the ser
 full script run and a fragment rerun (a `run_every` tick the browser asks for) alike, and
 appends one JSON line per call:
 
-    {"fragment": bool, "ms": float, "cpu_ms": float, "rss_mb": float, "t": float,
-     "gc": [[generation, ms, freed], ...], "frozen": int, "phases": {name: ms, ...}}
+    {"fragment": bool, "ms": float, "cpu_ms": float, "runq_ms": float, "rss_mb": float, "t": float,
+     "gc": [[generation, ms, freed, cpu_ms], ...], "frozen": int, "phases": {name: ms, ...}}
 
 `cpu_ms` is the CPU time of the thread that ran it (the run's own work: not the time it waited
-for a core, or for the GIL, on a busy machine), `rss_mb` the process's resident memory after the
+for a core, or for the GIL, on a busy machine), `runq_ms` how long that thread waited for a core
+(Linux schedstat: a busy box, not the run), `rss_mb` the process's resident memory after the
 run, `t` the wall clock (Unix seconds) the run started at, so slow runs can be set against
-minute boundaries; `gc` lists every garbage collection (generation, pause, objects freed) that
-happened in the process during the run (Python's `gc.callbacks`), `frozen` how many objects the
+minute boundaries; `gc` lists every garbage collection (generation, pause, objects freed, CPU
+time of the pause) that happened in the process during the run (Python's `gc.callbacks`), `frozen` how many objects the
 collector skips (`gc.freeze`). A rerun requested during the run (`st.rerun`) happens inside the
 same call, so its cost counts in the tick that asked for it.
 
@@ -60,16 +61,27 @@ PHASES = (
     "streamlit:caption",
 )
 
-_collections: list[list[Any]] = []  # [generation, ms, objects freed] of the collections since the run started
-_gc_started = [0.0]
+# [generation, ms, objects freed, CPU ms] of the collections since the run started
+_collections: list[list[Any]] = []
+_gc_started = [0.0, 0.0]  # perf_counter, thread_time at the start of the collection under way
 
 
 def _on_gc(phase: str, info: dict[str, int]) -> None:
     if phase == "start":
-        _gc_started[0] = time.perf_counter()
+        _gc_started[:] = [time.perf_counter(), time.thread_time()]
     else:
         pause = round((time.perf_counter() - _gc_started[0]) * 1000, 3)
-        _collections.append([info["generation"], pause, info["collected"]])
+        cpu = round((time.thread_time() - _gc_started[1]) * 1000, 3)
+        _collections.append([info["generation"], pause, info["collected"], cpu])
+
+
+def _runqueue_ms() -> float:
+    """How long the calling thread has waited for a core so far (Linux schedstat), 0 without it."""
+    try:
+        with open("/proc/thread-self/schedstat") as schedstat:
+            return int(schedstat.read().split()[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _rss_mb() -> float:
@@ -127,7 +139,7 @@ def _timed_runs(log_path: str) -> None:
         _collections.clear()  # collections between runs (other threads) are not this run's
         _phase_ms.clear()
         at = time.time()
-        started, cpu_started = time.perf_counter(), time.thread_time()
+        started, cpu_started, waited = time.perf_counter(), time.thread_time(), _runqueue_ms()
         try:
             if profiling:
                 profiler.runcall(original, self, rerun_data)
@@ -140,6 +152,7 @@ def _timed_runs(log_path: str) -> None:
                 "fragment": bool(rerun_data.fragment_id_queue),
                 "ms": (time.perf_counter() - started) * 1000,
                 "cpu_ms": (time.thread_time() - cpu_started) * 1000,
+                "runq_ms": _runqueue_ms() - waited,
                 "rss_mb": _rss_mb(),
                 "t": at,
                 "gc": list(_collections),
