@@ -13,6 +13,7 @@ import streamlit as st
 
 from ui import access_mode
 from ui.access import current_actor, logged_in, login_configured, user_email
+from ui.gc_pauses import freeze_loaded_modules
 from ui.safe_text import md
 
 SIDEBAR_WIDTH = 240
@@ -75,3 +76,4 @@ else:
     signed_in_sidebar()
     navigation = st.navigation(PAGES)
 navigation.run()
+freeze_loaded_modules()  # after a run that loaded modules: out of the collector's full scans (ui/gc_pauses.py)

@@ -13,7 +13,10 @@ of every `ScriptRunner._run_script` call, the one call every run goes through; a
 tick asked for (`st.rerun`) counts inside that tick. The drawer is not redrawn by a tick (it
 is rendered outside the fragment); the bench checks it is still open afterwards and that no
 full run happened while ticking. Not included: the websocket write of the tick's messages
-(on Streamlit's event loop thread) and the browser's drawing.
+(on Streamlit's event loop thread) and the browser's drawing. Printed beside the server
+times: the CPU time of the thread that ran each tick (its own work; on a shared box the server
+time also holds the waits for a core), how the slowest tick splits into the two, and the longest
+garbage collection inside a tick.
 
 The booking dialog is opened the same way on the newest order without tracking ("Book
 shipment" in its action bar); it stays at step 1 (quotes) while the table ticks behind it.
@@ -22,7 +25,9 @@ Beside it, the simplest live table built the same way (`bench/simple_orders_page
 tick only list_orders without a total + a plain st.dataframe; no dialog, no selection, no
 action bar, no Styler), timed alike.
 
-PERFILE_BENCH_TICKS ticks (200) per page. Reuses the query bench's database `perfile_bench`
+PERFILE_BENCH_TICKS ticks (200) per page. With PERFILE_BENCH_LOG_DIR the run logs (a line per
+run: server time, CPU time, wall clock, garbage collections; and with PERFILE_BENCH_PHASES=1 the
+time per step of the page) are kept there. Reuses the query bench's database `perfile_bench`
 (read only here). Chromium and both servers share the machine's cores with the timed run.
 """
 
@@ -51,6 +56,7 @@ TARGET_MS = 20.0
 TARGET_RSS_MB = 300.0
 REFRESH_SECONDS = 0.5  # the shortest the settings allow: more ticks per second of bench
 OURS, SIMPLE = "app.py", "bench/simple_orders_page.py"
+LOG_DIR_ENV = "PERFILE_BENCH_LOG_DIR"  # keep the servers' run logs (<page>-runs.jsonl) here
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,17 @@ class Ticks:
     ms: list[float]  # server time of every tick in the window, in order
     full_runs: int  # full script runs in the window: none expected when nothing changed
     rss_mb: float = 0.0  # the dashboard process's resident memory after the last tick
+    cpu_ms: tuple[float, ...] = ()  # CPU time of the thread running each tick: its own work, without the waits
+    gc_ms: float = 0.0  # the longest garbage collection inside a tick, in CPU time
+    runq_ms: tuple[float, ...] = ()  # how long each tick's thread waited for a core (a busy box)
+
+    def cpu_summary(self) -> str:
+        slowest = max(range(len(self.ms)), key=self.ms.__getitem__)
+        return (
+            f"median {statistics.median(self.cpu_ms):.1f} ms, max {max(self.cpu_ms):.1f} (slowest tick "
+            f"{self.ms[slowest]:.1f} ms: {self.cpu_ms[slowest]:.1f} on a CPU, {self.runq_ms[slowest]:.1f} "
+            "waiting for a core)"
+        )
 
     def summary(self) -> str:
         percentiles = statistics.quantiles(self.ms, n=100, method="inclusive")
@@ -79,7 +96,7 @@ def _time_ticks(
     from playwright.sync_api import expect, sync_playwright
 
     name = Path(script).stem
-    log = log_dir / f"{name}-runs.jsonl"
+    log = log_dir / f"{name}{prepare.__name__}-runs.jsonl"  # e.g. app_open_drawer_on_newest-runs.jsonl
     with (
         serve_dashboard(
             database_url,
@@ -109,7 +126,14 @@ def _time_ticks(
         check()
         browser.close()
     fragment = [run for run in window if run["fragment"]][:ticks]
-    return Ticks([run["ms"] for run in fragment], sum(not run["fragment"] for run in window), fragment[-1]["rss_mb"])
+    return Ticks(
+        [run["ms"] for run in fragment],
+        sum(not run["fragment"] for run in window),
+        fragment[-1]["rss_mb"],
+        tuple(run["cpu_ms"] for run in fragment),
+        max((collection[3] for run in fragment for collection in run["gc"]), default=0.0),
+        tuple(run["runq_ms"] for run in fragment),
+    )
 
 
 def _open_drawer_on_newest(page) -> Callable[[], None]:  # type: ignore[no-untyped-def]
@@ -185,6 +209,9 @@ def report(orders: int, drawer: Ticks, booking: Ticks, simple: Ticks) -> list[st
         f"full runs while ticking: {booking.full_runs} [target 0]",
         f"dashboard process RSS after {len(drawer.ms)} ticks: {drawer.rss_mb:.0f} MB (drawer), "
         f"{booking.rss_mb:.0f} MB (booking) [target < {TARGET_RSS_MB:.0f} MB]",
+        f"CPU time of the ticks' own thread (their work, without waiting for a core on a busy box): "
+        f"drawer {drawer.cpu_summary()}; booking {booking.cpu_summary()}; longest garbage collection "
+        f"in a tick: {max(drawer.gc_ms, booking.gc_ms):.1f} ms of CPU",
         f"simple live table (list_orders + plain st.dataframe only): {simple.summary()}; "
         f"full runs while ticking: {simple.full_runs}",
         f"ours (drawer) / simple (medians): {ratio:.2f}",
@@ -194,6 +221,9 @@ def report(orders: int, drawer: Ticks, booking: Ticks, simple: Ticks) -> list[st
 
 def run() -> list[str]:
     url = ensure_orders(ORDERS)
+    if keep := os.environ.get(LOG_DIR_ENV):  # the run logs (bench.tick_server), kept to look at
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        return report(ORDERS, *measure(url, TICKS, Path(keep)))
     with tempfile.TemporaryDirectory(prefix="perfile-tick-") as log_dir:
         drawer, booking, simple = measure(url, TICKS, Path(log_dir))
     return report(ORDERS, drawer, booking, simple)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -43,7 +44,7 @@ TOAST_STATUSES = {
 }
 MAX_TOASTS_PER_TICK = 5
 VIEW_KEY = "live_view"  # the LiveView last shown
-FRAME_KEY = "live_frame"  # (key, frame) last built
+FRAME_KEY = "live_frame"  # (key, true until, frame) last built
 CURSOR_KEY, STATUSES_KEY = "live_cursor", "live_statuses"
 PAUSED_KEY, EVERY_KEY = "live_paused", "live_every"
 TOTAL_MAX_AGE_S = 30.0  # a filter over time (no news for 48 h) drifts without any change: re-read
@@ -153,14 +154,17 @@ def show_toasts(tick: Tick) -> None:
         st.toast(f"{tick.elsewhere:,} {noun} in orders outside this view", icon=":material/filter_alt:")
 
 
-def reuse_frame(key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """The table frame last built for `key`, else `build()`. Key it by everything the frame is
-    built from: the view's serial (its page), the changed ids, and the minute for countdowns."""
+def reuse_frame(key: tuple[Any, ...], build: Callable[[], tuple[T, datetime | None]], *, now: datetime) -> T:
+    """The table frame last built for `key`, while it is still true at `now`, else `build()`.
+
+    Key it by everything the frame is built from (the view's serial, i.e. its page, and the
+    operator's marks); `build` returns the frame and the moment it stops being true with time
+    alone (a countdown's new day), or None for never: it is rebuilt then, and not before."""
     memo = st.session_state.get(FRAME_KEY)
-    if memo is not None and memo[0] == key:
-        return memo[1]  # type: ignore[no-any-return]
-    value = build()
-    st.session_state[FRAME_KEY] = (key, value)
+    if memo is not None and memo[0] == key and (memo[1] is None or now < memo[1]):
+        return memo[2]  # type: ignore[no-any-return]
+    value, until = build()
+    st.session_state[FRAME_KEY] = (key, until, value)
     return value
 
 

@@ -244,3 +244,10 @@ def eta_tags(orders: Iterable[Order], now: datetime) -> dict[str, bool]:
         if countdown is not None:
             texts[countdown.text] = countdown.overdue
     return texts
+
+
+def frame_changes_at(orders: Iterable[Order], now: datetime) -> datetime | None:
+    """When the first text `orders_frame` and `eta_tags` drew at `now` may change with time alone
+    (a countdown's day, an order going 48 h without news: `Order.changes_with_time_at`); until
+    then a frame built at `now` is still the one to show. None: never, unless the orders change."""
+    return min(filter(None, (order.changes_with_time_at(now) for order in orders)), default=None)

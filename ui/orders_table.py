@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import streamlit as st
@@ -19,6 +19,7 @@ from ui.orders_frame import (
     WIDTH_SCALES,
     column_config,
     eta_tags,
+    frame_changes_at,
     orders_frame,
 )
 from ui.seen import seen_for
@@ -68,16 +69,18 @@ def orders_table(orders: Sequence[Order], *, read: int) -> dict[str, Any]:
     """`st.dataframe` arguments for these orders: data, columns, order and placeholder.
 
     The data is rebuilt only from a new read of the page (`read`), a change of the operator's
-    looks or a new minute (countdowns); a quiet live tick reuses the Arrow table it built.
+    marks, or when a text it shows changes with time alone (an ETA countdown at midnight at the
+    delivery address, "no courier news for 48 h": `frame_changes_at`); a quiet live tick reuses
+    the Arrow table it built.
     """
     seen = seen_for(orders)
-    minute = int(time.time() // 60)
+    now = utcnow()
 
-    def build() -> tuple[Any, dict[str, bool]]:
-        now = utcnow()
-        return as_arrow(orders_frame(orders, seen=seen, now=now)), eta_tags(orders, now)
+    def build() -> tuple[tuple[Any, dict[str, bool]], datetime | None]:
+        frame = as_arrow(orders_frame(orders, seen=seen, now=now)), eta_tags(orders, now)
+        return frame, frame_changes_at(orders, now)
 
-    data, tags = reuse_frame((read, minute, frozenset(seen.items())), build)
+    data, tags = reuse_frame((read, frozenset(seen.items())), build, now=now)
     return {
         "data": data,
         "column_config": column_config(WIDTH_SCALES[chosen_width()], tags),

@@ -24,7 +24,7 @@ from perfile_core.domain.status import (
     badge_color,
     progress_percent,
 )
-from perfile_core.domain.time_utils import local_day
+from perfile_core.domain.time_utils import local_day, next_local_day
 
 STALE_AFTER = timedelta(hours=48)
 CLAIMABLE_REASONS = frozenset({ExceptionReason.DAMAGED, ExceptionReason.LOST, ExceptionReason.DELAYED})
@@ -243,6 +243,21 @@ class Order:
         a promise or once the journey has ended."""
         days = self.days_to_delivery(now)
         return None if days is None else EtaCountdown(days)
+
+    def changes_with_time_at(self, now: datetime) -> datetime | None:
+        """The next moment (not before `now`) at which a computed field read at `now` may read
+        differently with no change to the order: the next day at the delivery address for the
+        ETA countdown and on-time status, the end of 48 h without courier news for `is_stale`
+        (so `needs_action` and the indicators). None: the time alone changes none of them.
+
+        A view of the order drawn at `now` (the dashboard's table) stays true until then."""
+        moments = []
+        if self.estimated_delivery is not None:  # also when delivered: one needless redraw a day at most
+            moments.append(next_local_day(now, self.country_code))
+        last = self.latest_event_at or self.shipped_at
+        if last is not None and self.is_active() and not self.is_stale(now):
+            moments.append(last + STALE_AFTER)
+        return min(moments, default=None)
 
     def indicators(self, now: datetime, seen_at: datetime | None) -> tuple[Indicator, ...]:
         """The table's indicator signals (domain/indicators.py); `seen_at`: when the operator last looked."""

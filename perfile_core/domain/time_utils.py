@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["UTC", "delivery_zone", "local_day", "parse_date", "parse_datetime"]
+__all__ = ["UTC", "delivery_zone", "local_day", "next_local_day", "parse_date", "parse_datetime"]
 
 
 def parse_datetime(value: str) -> datetime:
@@ -44,3 +44,12 @@ def delivery_zone(country_code: str | None) -> str:
 def local_day(moment: datetime, country_code: str | None) -> date:
     """The calendar day of `moment` (aware) at the delivery address."""
     return moment.astimezone(ZoneInfo(delivery_zone(country_code))).date()  # ZoneInfo caches zones
+
+
+def next_local_day(moment: datetime, country_code: str | None) -> datetime:
+    """When the calendar day after `moment`'s begins at the delivery address (UTC): the first
+    moment `local_day` gives a later day. Every delivery zone has a midnight (they change clocks
+    at 01:00-03:00)."""
+    zone = ZoneInfo(delivery_zone(country_code))
+    tomorrow = moment.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC)

@@ -88,6 +88,58 @@ def test_the_eta_column_counts_down_and_is_red_when_late(cases: Cases) -> None:
     assert colours[frame.loc[soon, "eta"][0]] != OVERDUE_COLOR
 
 
+def test_a_quiet_tick_redraws_the_table_only_when_a_shown_text_changes_with_time(  # type: ignore[no-untyped-def]
+    cases: Cases, monkeypatch
+) -> None:
+    """The table's frame is rebuilt when a countdown's day turns or an order goes 48 h without
+    news, not on every tick, nor every minute."""
+    import time
+
+    from perfile_core.domain.order import STALE_AFTER
+    from perfile_core.domain.time_utils import local_day, next_local_day
+    from ui import orders_table
+    from ui.context import perfile
+    from ui.live import FRAME_KEY
+
+    # A clock of our own (both clocks the app reads), moved by the test: at 12:00 in Stockholm,
+    # days after the demo orders' news, so that only the orders set up here turn during the test.
+    start = next_local_day(utcnow() + timedelta(days=3), "SE") + timedelta(hours=12)
+    offset = [start - utcnow()]
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0].total_seconds())
+    monkeypatch.setattr(orders_table, "utcnow", lambda: utcnow() + offset[0])
+    builds = []
+    build = orders_table.orders_frame
+    monkeypatch.setattr(orders_table, "orders_frame", lambda *a, **k: builds.append(1) or build(*a, **k))
+
+    def tick(to: Any) -> int:
+        """Frames built by a run at `to`."""
+        offset[0] = to - utcnow()
+        before = len(builds)
+        at.run()
+        assert not at.exception
+        return len(builds) - before
+
+    due, quiet = cases.by_case["confirmed with label"], cases.by_case["in transit"]
+    with perfile().db.begin() as conn:
+        tomorrow = local_day(start, "SE") + timedelta(days=1)
+        update_order(conn, due, {"estimated_delivery": tomorrow, "country_code": "SE"}, utcnow())
+        news = start - STALE_AFTER + timedelta(minutes=20)  # no news for 48 h twenty minutes from now
+        update_order(conn, quiet, {"latest_event_at": news, "estimated_delivery": None}, utcnow())
+    at = AppTest.from_file(APP, default_timeout=30)
+    assert tick(start) == 1
+    assert at.dataframe[0].value.loc[due, "eta"][0] == "tomorrow"
+    assert ACTION not in signal_of(at, quiet)
+    assert tick(start + timedelta(minutes=10)) == 0  # minutes pass, nothing on screen would change
+    assert tick(start + timedelta(minutes=21)) == 1  # 48 h without news: action needed
+    assert signal_of(at, quiet).endswith(ACTION)
+    until = at.session_state[FRAME_KEY][1]
+    assert until <= next_local_day(start, "SE")  # the first midnight of the page's delivery zones
+    assert tick(until - timedelta(seconds=1)) == 0
+    assert tick(next_local_day(start, "SE") + timedelta(seconds=1)) >= 1  # midnight in Stockholm: the day turns
+    assert at.dataframe[0].value.loc[due, "eta"][0] == "today"
+
+
 def _eta_options(at: AppTest) -> list[Any]:
     """The ETA column's tags as sent to the browser (the dataframe proto's column config)."""
     import json
