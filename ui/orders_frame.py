@@ -19,7 +19,7 @@ from perfile_core.domain.couriers import courier_display_name
 from perfile_core.domain.indicators import Indicator
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import STATUS_LABELS, BadgeColor, ExceptionReason, Status, badge_color
-from ui.timefmt import ago, display_zone, local_naive
+from ui.timefmt import ago, ago_changes_at, display_zone, local_naive
 
 # Tag colours by badge colour (light, so the dark tag text stays readable).
 TAG_COLOR = {
@@ -248,6 +248,12 @@ def eta_tags(orders: Iterable[Order], now: datetime) -> dict[str, bool]:
 
 def frame_changes_at(orders: Iterable[Order], now: datetime) -> datetime | None:
     """When the first text `orders_frame` and `eta_tags` drew at `now` may change with time alone
-    (a countdown's day, an order going 48 h without news: `Order.changes_with_time_at`); until
-    then a frame built at `now` is still the one to show. None: never, unless the orders change."""
-    return min(filter(None, (order.changes_with_time_at(now) for order in orders)), default=None)
+    (a countdown's day, an order going 48 h without news: `Order.changes_with_time_at`; the latest
+    event's age, "12m ago": `ago_changes_at`); until then a frame built at `now` is still the one
+    to show. None: never, unless the orders change."""
+    moments = []
+    for order in orders:
+        moments.append(order.changes_with_time_at(now))
+        if order.latest_event is not None:
+            moments.append(ago_changes_at(order.latest_event.occurred_at, now))
+    return min(filter(None, moments), default=None)

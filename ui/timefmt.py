@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -39,3 +39,13 @@ def ago(moment: datetime, now: datetime) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60}h ago"
     return f"{minutes // (24 * 60)}d ago"
+
+
+def ago_changes_at(moment: datetime, now: datetime) -> datetime:
+    """The first moment after `now` at which `ago(moment, ...)` says something else."""
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 60:
+        return moment + timedelta(minutes=max(minutes, 0) + 1)
+    if minutes < 48 * 60:
+        return moment + timedelta(hours=minutes // 60 + 1)
+    return moment + timedelta(days=minutes // (24 * 60) + 1)

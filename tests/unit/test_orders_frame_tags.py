@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfile_core.domain.order import Order
 from perfile_core.domain.status import BadgeColor, ExceptionReason, Status
@@ -18,10 +20,11 @@ from ui.orders_frame import (
     PINNED,
     TAG_COLOR,
     column_config,
+    frame_changes_at,
     orders_frame,
     status_text,
 )
-from ui.timefmt import ago
+from ui.timefmt import ago, ago_changes_at
 
 
 def order(order_id: int, status: Status, tracking: str | None, reason: ExceptionReason | None = None) -> Order:
@@ -126,3 +129,34 @@ def test_cells_say_each_thing_once_and_short_enough_for_their_columns() -> None:
     ages = [ago(now - since, now) for since in (timedelta(seconds=30), timedelta(minutes=12), timedelta(hours=47))]
     assert [*ages, ago(now - timedelta(hours=49), now)] == ["now", "12m ago", "47h ago", "2d ago"]
     assert ago(now + timedelta(minutes=5), now) == "now"  # a scan dated a little ahead of our clock
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    age_s=st.integers(min_value=-600, max_value=6 * 24 * 3600),
+    later_s=st.integers(min_value=0, max_value=3 * 24 * 3600),
+)
+def test_an_age_text_stays_until_ago_changes_at_and_changes_there(age_s: int, later_s: int) -> None:
+    """The frame of the Orders table is reused until the first shown text changes with time
+    (ui.orders_frame.frame_changes_at): the latest event's "12m ago" must say when it changes."""
+    moment = datetime(2026, 11, 29, 9, 30, 17, tzinfo=UTC)
+    now = moment + timedelta(seconds=age_s)
+    changes = ago_changes_at(moment, now)
+    assert changes > now
+    shown = ago(moment, now)
+    assert ago(moment, min(now + timedelta(seconds=later_s), changes - timedelta(microseconds=1))) == shown
+    assert ago(moment, changes) != shown
+
+
+def test_the_frame_is_kept_only_until_a_latest_events_age_turns() -> None:
+    """A scan 12 minutes old says "12m ago": the table's frame must be rebuilt a minute later."""
+    now = datetime(2025, 11, 3, 12, 0, 30, tzinfo=UTC)
+    scanned = replace(
+        order(1, Status.IN_TRANSIT, "SBX1"),
+        latest_event_at=now - timedelta(minutes=12, seconds=30),
+        latest_event_description="Sorted",
+        shipped_at=now - timedelta(hours=2),
+    )
+    turns = frame_changes_at([scanned, order(2, Status.PENDING, None)], now)
+    assert turns == now + timedelta(seconds=30)
+    assert orders_frame([scanned], now=turns)["latest_event"].iloc[0].startswith("13m ago")
