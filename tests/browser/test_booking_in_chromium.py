@@ -147,8 +147,11 @@ def _open_orders(pw, operator: Operator):  # type: ignore[no-untyped-def]
 
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
-    page.goto(operator.url)
-    expect(page.get_by_text(f"of {operator.total} orders")).to_be_visible(timeout=30_000)
+    # Twice: the first session after a start draws the sidebar (from pages/) before the page
+    # config names its width (app.SIDEBAR_WIDTH); every later one, as operators see it, has it.
+    for _ in range(2):
+        page.goto(operator.url)
+        expect(page.get_by_text(f"of {operator.total} orders")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)  # the first tick records the starting cursor
     return browser, page
 
