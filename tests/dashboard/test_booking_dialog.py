@@ -289,3 +289,230 @@ def test_an_order_without_weight_asks_for_it_then_quotes(booking_db):
     with booking_db.connect() as conn:
         edits = conn.execute(select(audit_log.c.details).where(audit_log.c.action == "order.edited")).scalars().all()
     assert [edit["changes"] for edit in edits] == [{"weight_grams": 2500}]
+
+
+# -- Back on every step, Cancel at any time, and the wizard through live ticks -----------------
+
+
+def order_row(engine, order_id):
+    """Everything the orders table holds for the order, to prove a step changed none of it."""
+    from perfile_core.db.tables import orders
+
+    with engine.connect() as conn:
+        return dict(conn.execute(select(orders).where(orders.c.id == order_id)).mappings().one())
+
+
+def nothing_booked(engine, order_id):
+    from perfile_core.db.tables import shipment_labels
+
+    with engine.connect() as conn:
+        attempts = conn.execute(select(booking_attempts.c.id).where(booking_attempts.c.order_id == order_id)).all()
+        labels = conn.execute(select(shipment_labels.c.id).where(shipment_labels.c.order_id == order_id)).all()
+        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.order_id == order_id)).scalars().all()
+    return not attempts and not labels and not {"order.edited", "shipment.booked"} & set(actions)
+
+
+def booking_calls(httpserver):
+    return [request for request, _ in httpserver.log if request.path == POSTNORD_BOOK]
+
+
+def dialog_is_closed(at):
+    from ui.dialogs import OPEN_DIALOG_KEY
+
+    return OPEN_DIALOG_KEY not in at.session_state and not [c for c in at.caption if c.value.startswith("Step ")]
+
+
+def edit_details(at):
+    """Type over a few prefilled details on step 2 (not submitted)."""
+    at.text_input(key="book_delivery_line1").set_value("Kungsgatan 7")
+    at.text_input(key="book_delivery_city").set_value("Gothenburg")
+    at.number_input(key="book_weight_grams").set_value(2500)
+    at.selectbox(key="book_service").set_value("locker")
+
+
+EDITED = {"book_delivery_line1": "Kungsgatan 7", "book_delivery_city": "Gothenburg", "book_weight_grams": 2500}
+
+
+def shown_details(at):
+    values = {key: at.text_input(key=key).value for key in ("book_delivery_line1", "book_delivery_city")}
+    values["book_weight_grams"] = at.number_input(key="book_weight_grams").value
+    return values
+
+
+def test_back_from_step_3_keeps_the_details_typed_on_step_2(booking_db):
+    order_id = make_orders(booking_db)()
+    at = open_app("book", [order_id])
+    choose(at, "sandbox:home")
+    edit_details(at)
+    button(at, "Continue").click().run()
+    assert step(at).startswith("Step 3 of 4"), [e.value for e in at.error]
+    assert {b.label for b in at.button} >= {"Back", "Cancel", "Book now"}
+
+    at.button(key="book_back_2").click().run()
+    assert not at.exception, at.exception
+    assert step(at).startswith("Step 2 of 4")
+    assert shown_details(at) == EDITED
+    assert at.selectbox(key="book_service").value == "locker"
+    assert at.text_input(key="book_pickup_line1").value == "Hamngatan 12"  # the untouched prefill too
+    assert tracking_of(booking_db, order_id) is None
+
+    # and on from there, what was kept is what gets booked
+    button(at, "Continue").click().run()
+    button(at, "Book now").click().run()
+    assert step(at).startswith("Step 4 of 4"), [e.value for e in at.error]
+    from perfile_core.services.booking_status import order_to_book
+
+    order = order_to_book(booking_db, order_id)
+    assert (order.address_line1, order.city, order.weight_grams, order.service_type) == (
+        "Kungsgatan 7",
+        "Gothenburg",
+        2500,
+        "locker",
+    )
+
+
+def test_back_from_step_3_after_a_courier_error(booking_db, httpserver):
+    """A refusal leaves the operator on step 3; Back goes to the details to fix them, and the
+    old error does not follow them back to step 3."""
+    httpserver.expect_oneshot_request(POSTNORD_BOOK, method="POST").respond_with_json(
+        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.name too long"}]}},
+        status=400,
+    )
+    order_id = make_orders(booking_db)()
+    at = to_step_3(open_app("book", [order_id]), "postnord:17")
+    button(at, "Book now").click().run()
+    assert "consignee.name too long" in plain(at.error[0].value)
+
+    at.button(key="book_back_2").click().run()
+    assert step(at).startswith("Step 2 of 4")
+    at.text_input(key="book_delivery_name").set_value("E. Lind")
+    button(at, "Continue").click().run()
+    assert step(at).startswith("Step 3 of 4")
+    assert not at.error and "Book now" in [b.label for b in at.button]
+    assert at.button(key="book_back_2")
+
+    at.button(key="book_back_2").click().run()  # and Back again: the corrected name is still there
+    assert at.text_input(key="book_delivery_name").value == "E. Lind"
+
+
+@pytest.mark.parametrize("at_step", [2, 3])
+def test_cancel_on_step_2_or_3_closes_without_booking(booking_db, httpserver, at_step):
+    order_id = make_orders(booking_db)()
+    before = order_row(booking_db, order_id)
+    at = open_app("book", [order_id])
+    choose(at, "postnord:17")
+    edit_details(at)
+    at.selectbox(key="book_service").set_value("17")
+    if at_step == 3:
+        button(at, "Continue").click().run()
+    assert step(at).startswith(f"Step {at_step} of 4"), [e.value for e in at.error]
+
+    button(at, "Cancel").click().run()
+    assert not at.exception, at.exception
+    assert dialog_is_closed(at)
+    assert order_row(booking_db, order_id) == before  # not even the typed details were saved
+    assert nothing_booked(booking_db, order_id)
+    assert booking_calls(httpserver) == []
+
+    at.run()  # a live tick does not bring it back
+    assert dialog_is_closed(at)
+
+
+def form_widget_ids(at):
+    return [w.id for w in (*at.text_input, *at.number_input, *at.selectbox)]
+
+
+def test_step_2_keeps_typed_details_through_live_ticks(booking_db):
+    """Typed but not submitted, the values live in the browser's form (AppTest, like the server,
+    does not see them before Continue): a tick must keep the dialog on step 2 with the same
+    form and widget ids, or the browser drops what was typed. Once submitted (here refused for
+    one field), the values are the dialog's own state and must survive ticks with the error."""
+    make = make_orders(booking_db)
+    order_id = make()
+    before = order_row(booking_db, order_id)
+    at = open_app("book", [order_id])
+    choose(at, "sandbox:home")
+    ids = form_widget_ids(at)
+    edit_details(at)
+    at.run()  # a tick while the operator is typing
+    make()  # a new order arrives between ticks
+    at.run()
+    assert not at.exception, at.exception
+    assert step(at).startswith("Step 2 of 4")
+    assert form_widget_ids(at) == ids and len(at.form) == 1
+    assert order_row(booking_db, order_id) == before and nothing_booked(booking_db, order_id)
+
+    edit_details(at)  # still in the browser's form, whose widgets kept their ids
+    at.text_input(key="book_delivery_postal_code").set_value("4110")
+    button(at, "Continue").click().run()
+    assert step(at).startswith("Step 2 of 4")
+    for _ in range(2):
+        at.run()
+        assert not at.exception, at.exception
+        assert step(at).startswith("Step 2 of 4")
+        assert shown_details(at) == EDITED
+        assert at.text_input(key="book_delivery_postal_code").value == "4110"
+        assert at.selectbox(key="book_service").value == "locker"
+        assert [e.value for e in at.error if "5 digits" in plain(e.value)], [e.value for e in at.error]
+    assert order_row(booking_db, order_id) == before and nothing_booked(booking_db, order_id)
+
+    at.text_input(key="book_delivery_postal_code").set_value("41103")
+    button(at, "Continue").click().run()  # what survived the ticks is what moves on
+    assert step(at).startswith("Step 3 of 4"), [e.value for e in at.error]
+    summary = " ".join(m.value for m in at.markdown)
+    assert "Kungsgatan 7" in summary and "2,500 g" in summary
+
+
+def test_step_3_stays_through_live_ticks_before_and_after_booking(booking_db, httpserver):
+    httpserver.expect_oneshot_request(POSTNORD_BOOK, method="POST").respond_with_json(
+        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.postalCode invalid"}]}},
+        status=400,
+    )
+    order_id = make_orders(booking_db)()
+    at = open_app("book", [order_id])
+    choose(at, "postnord:17")
+    edit_details(at)
+    at.selectbox(key="book_service").set_value("17")
+    button(at, "Continue").click().run()
+    summary = [m.value for m in at.markdown if m.value.startswith("Book **")]
+    assert summary and "Kungsgatan 7" in summary[0]
+
+    for _ in range(2):  # ticks before booking: same step, same summary, nothing booked
+        at.run()
+        assert not at.exception, at.exception
+        assert step(at).startswith("Step 3 of 4")
+        assert [m.value for m in at.markdown if m.value.startswith("Book **")] == summary
+        assert "Book now" in [b.label for b in at.button]
+    assert booking_calls(httpserver) == [] and tracking_of(booking_db, order_id) is None
+
+    button(at, "Book now").click().run()  # refused
+    for _ in range(2):  # ticks after the refusal: the reason and Retry stay, nothing is re-sent
+        at.run()
+        assert step(at).startswith("Step 3 of 4")
+        assert "consignee.postalCode invalid" in plain(at.error[0].value)
+        assert {"Retry", "Choose another courier", "Back", "Cancel"} <= {b.label for b in at.button}
+    assert len(booking_calls(httpserver)) == 1 and tracking_of(booking_db, order_id) is None
+
+    httpserver.expect_oneshot_request(POSTNORD_BOOK, method="POST").respond_with_json(_postnord_answer())
+    button(at, "Retry").click().run()
+    number = tracking_of(booking_db, order_id)
+    assert step(at).startswith("Step 4 of 4") and number
+    for _ in range(2):  # ticks after booking: still the booked step with its number, booked once
+        at.run()
+        assert not at.exception, at.exception
+        assert step(at).startswith("Step 4 of 4")
+        assert number in at.success[0].value and not at.info  # not mistaken for someone else's booking
+    assert len(booking_calls(httpserver)) == 2
+    with booking_db.connect() as conn:
+        confirmed = conn.execute(
+            select(booking_attempts.c.id).where(
+                booking_attempts.c.order_id == order_id, booking_attempts.c.status == "confirmed"
+            )
+        ).all()
+    assert len(confirmed) == 1
+
+
+def _postnord_answer():
+    from tests.booking.test_booking_failures import answer
+
+    return answer()
