@@ -51,6 +51,13 @@ class SharedPages:
         # filter -> (version, counted at (monotonic s), total, is_estimate)
         self._totals: OrderedDict[OrderFilter, tuple[int | None, float, int, bool]] = OrderedDict()
 
+    def forget(self) -> None:
+        """Drop every page and total kept: the next read of any view goes to the database (the
+        Orders page bench times a view's first read this way)."""
+        with self._lock:
+            self._pages.clear()
+            self._totals.clear()
+
     def page(self, order_filter: OrderFilter, *, limit: int, offset: int, version: int | None) -> OrderPage:
         """The page without its total (`list_orders(..., with_total=False)`), read once per version."""
         if version is None:

@@ -73,3 +73,20 @@ def test_a_recount_runs_in_the_background_and_the_tick_gets_the_last_total(db: E
     while pages.total(OrderFilter(), page, version=2, max_age=30) != (4, False) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert pages.total(OrderFilter(), page, version=2, max_age=30) == (4, False)
+
+
+def test_forget_makes_the_next_read_of_a_view_go_to_the_database(db: Engine, reads: list[str]) -> None:
+    """The Orders page bench times a view's first read: forget() drops what the process kept."""
+    pages = SharedPages(db, background=False)
+    page = pages.page(OrderFilter(), limit=2, offset=0, version=7)
+    pages.total(OrderFilter(), page, version=7, max_age=60)
+    before = len(reads)
+    pages.page(OrderFilter(), limit=2, offset=0, version=7)
+    pages.total(OrderFilter(), page, version=7, max_age=60)
+    assert len(reads) == before  # kept
+    pages.forget()
+    pages.page(OrderFilter(), limit=2, offset=0, version=7)
+    pages.total(OrderFilter(), page, version=7, max_age=60)
+    again = reads[before:]
+    assert any("count(" in statement for statement in again)  # the total, counted again
+    assert any(statement.startswith("select orders.id") for statement in again)  # the page, read again
