@@ -246,3 +246,27 @@ def test_a_number_prefix_page_reads_its_matches_from_the_index_alone(pg_db):
     assert "Filter" not in tracking[0] or "lower" not in tracking[0]["Filter"]
     table_reads = [n for n in nodes if n["Node Type"] in ("Bitmap Heap Scan", "Seq Scan")]
     assert all(n["Plan Rows"] < 1_000 for n in table_reads)  # the name/e-mail trigram part only
+
+
+def test_a_searchs_estimate_is_compiled_once_per_shape_and_follows_the_values(pg_db):
+    """services.queries asks for the planner's estimate on every page read of a search: the EXPLAIN
+    is compiled once per shape (SQLAlchemy's statement cache) and each read gets its own values."""
+    from sqlalchemy import select
+
+    from perfile_core.db.tables import orders
+
+    def explain(conn, status: str):  # type: ignore[no-untyped-def]
+        return conn.execute(ExplainJson(select(1).select_from(orders).where(orders.c.order_status == status)))
+
+    with pg_db.begin() as conn:
+        _load(conn, 2000)
+        conn.execute(text("ANALYZE orders"))
+        first, second = explain(conn, "in_transit"), explain(conn, "cancelled")
+        assert second.context.compiled is first.context.compiled  # compiled once, reused
+        rows = [json.loads(r) if isinstance(r, str) else r for r in (first.scalar_one(), second.scalar_one())]
+        estimates = [plan[0]["Plan"]["Plan Rows"] for plan in rows]
+        assert estimates[0] != estimates[1]  # each with its own value
+        analyzed = conn.execute(
+            ExplainJson(select(1).select_from(orders).where(orders.c.order_status == "cancelled"), analyze=True)
+        )
+        assert analyzed.context.compiled is not first.context.compiled  # ANALYZE is another statement
