@@ -20,11 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from perfile_core.db.engine import make_engine
-from perfile_core.db.orders_repo import get_order
-from perfile_core.services.seed import seed_demo
-from tests.actors import ADMIN
-from tests.booking.conftest import order_factory
+from tests.browser.login_setup import auth_secrets_file, seeded_order
 from tests.browser.oidc_provider import Client, Provider, serve_provider
 from tests.browser.operator_stack import VIEWPORT, action_bar_text, checked_orders, drawn_rows, select_rows
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, serve_dashboard
@@ -48,35 +44,15 @@ class Deployment:
     order_number: str
 
 
-def _secrets_toml(client: Client, provider: Provider) -> str:
-    return f"""[auth]
-redirect_uri = "{client.redirect_uri}"
-cookie_secret = "{secrets.token_urlsafe(48)}"
-client_id = "{client.client_id}"
-client_secret = "{client.client_secret}"
-server_metadata_url = "{provider.metadata_url}"
-
-[roles]
-"{OPERATOR}" = "operator"
-"""
-
-
 @pytest.fixture
 def deployment(sqlite_url: str, tmp_path: Path) -> Iterator[Deployment]:
     require_chromium()
-    engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=6, seed=12, actor=ADMIN)
-    order_id = order_factory(engine)(customer_name=CUSTOMER)
-    with engine.connect() as conn:
-        number = get_order(conn, order_id).order_number
-    engine.dispose()
+    _, number = seeded_order(sqlite_url, CUSTOMER)
     proxy_port = free_port()
     public = f"http://{PUBLIC_HOST}:{proxy_port}"
     client = Client("perfile-dashboard", secrets.token_urlsafe(24), f"{public}/oauth2callback")
     with serve_provider(client) as provider:
-        secrets_file = tmp_path / "secrets" / "secrets.toml"
-        secrets_file.parent.mkdir()
-        secrets_file.write_text(_secrets_toml(client, provider))
+        secrets_file = auth_secrets_file(tmp_path, client, provider, {OPERATOR: "operator"})
         options = {"secrets.files": str(secrets_file)}
         shared = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(48)}  # as deploy/production.env
         with (

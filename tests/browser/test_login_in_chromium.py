@@ -19,11 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from perfile_core.db.engine import make_engine
-from perfile_core.db.orders_repo import get_order
-from perfile_core.services.seed import seed_demo
-from tests.actors import ADMIN
-from tests.booking.conftest import order_factory
+from tests.browser.login_setup import auth_secrets_file, seeded_order
 from tests.browser.oidc_provider import Client, Provider, serve_provider
 from tests.browser.operator_stack import VIEWPORT, action_bar_text, screenshot_path, select_rows
 from tests.browser.servers import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, serve_dashboard
@@ -45,36 +41,17 @@ class Stack:
     order_number: str
 
 
-def _secrets_toml(client: Client, provider: Provider) -> str:
-    return f"""[auth]
-redirect_uri = "{client.redirect_uri}"
-cookie_secret = "{secrets.token_urlsafe(48)}"
-client_id = "{client.client_id}"
-client_secret = "{client.client_secret}"
-server_metadata_url = "{provider.metadata_url}"
-
-[roles]
-"{OPERATOR}" = "operator"
-"partner-analytics.example" = "analyst"
-"""
-
-
 @pytest.fixture
 def stack(sqlite_url: str, tmp_path: Path) -> Iterator[Stack]:
     require_chromium()
-    engine = make_engine(sqlite_url)
-    seed_demo(engine, orders_count=6, seed=12, actor=ADMIN)
-    order_id = order_factory(engine)(customer_name=CUSTOMER)
-    with engine.connect() as conn:
-        number = get_order(conn, order_id).order_number
-    engine.dispose()
+    order_id, number = seeded_order(sqlite_url, CUSTOMER)
     port = free_port()
     dashboard = f"http://127.0.0.1:{port}"
     client = Client("perfile-dashboard", secrets.token_urlsafe(24), f"{dashboard}/oauth2callback")
     with serve_provider(client) as provider:
-        secrets_file = tmp_path / "secrets" / "secrets.toml"
-        secrets_file.parent.mkdir()
-        secrets_file.write_text(_secrets_toml(client, provider))
+        secrets_file = auth_secrets_file(
+            tmp_path, client, provider, {OPERATOR: "operator", "partner-analytics.example": "analyst"}
+        )
         with serve_dashboard(
             sqlite_url, tmp_path / "streamlit.log", port=port, options={"secrets.files": str(secrets_file)}
         ) as url:

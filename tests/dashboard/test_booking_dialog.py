@@ -93,11 +93,29 @@ def to_step_3(at, courier_service):
     return at
 
 
-def test_courier_refusal_then_another_courier(booking_db, httpserver):
-    httpserver.expect_request(POSTNORD_BOOK, method="POST").respond_with_json(
-        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.postalCode invalid"}]}},
-        status=400,
+def confirmed_attempts(db, order_id: int) -> int:  # type: ignore[no-untyped-def]
+    """How many booking attempts of the order the courier confirmed: one, however often it was asked."""
+    with db.connect() as conn:
+        return len(
+            conn.execute(
+                select(booking_attempts.c.id).where(
+                    booking_attempts.c.order_id == order_id, booking_attempts.c.status == "confirmed"
+                )
+            ).all()
+        )
+
+
+def postnord_refuses(httpserver, explanation: str, *, once: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The local PostNord server refuses bookings (400, PostNord's fault format) with `explanation`;
+    `once`: the first booking only."""
+    expect = httpserver.expect_oneshot_request if once else httpserver.expect_request
+    expect(POSTNORD_BOOK, method="POST").respond_with_json(
+        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": explanation}]}}, status=400
     )
+
+
+def test_courier_refusal_then_another_courier(booking_db, httpserver):
+    postnord_refuses(httpserver, "consignee.postalCode invalid")
     order_id = make_orders(booking_db)()
     at = to_step_3(open_app("book", [order_id]), "postnord:17")
     button(at, "Book now").click().run()
@@ -202,13 +220,7 @@ def test_second_operator_sees_the_first_booking(booking_db, second_choice):
     assert number in second.success[0].value
     assert "already booked" in second.info[0].value
     assert not second.error
-    with booking_db.connect() as conn:
-        confirmed = conn.execute(
-            select(booking_attempts.c.id).where(
-                booking_attempts.c.order_id == order_id, booking_attempts.c.status == "confirmed"
-            )
-        ).all()
-    assert len(confirmed) == 1
+    assert confirmed_attempts(booking_db, order_id) == 1
     assert tracking_of(booking_db, order_id) == number
 
 
@@ -374,10 +386,7 @@ def test_back_from_step_3_keeps_the_details_typed_on_step_2(booking_db):
 def test_back_from_step_3_after_a_courier_error(booking_db, httpserver):
     """A refusal leaves the operator on step 3; Back goes to the details to fix them, and the
     old error does not follow them back to step 3."""
-    httpserver.expect_oneshot_request(POSTNORD_BOOK, method="POST").respond_with_json(
-        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.name too long"}]}},
-        status=400,
-    )
+    postnord_refuses(httpserver, "consignee.name too long", once=True)
     order_id = make_orders(booking_db)()
     at = to_step_3(open_app("book", [order_id]), "postnord:17")
     button(at, "Book now").click().run()
@@ -464,10 +473,7 @@ def test_step_2_keeps_typed_details_through_live_ticks(booking_db):
 
 
 def test_step_3_stays_through_live_ticks_before_and_after_booking(booking_db, httpserver):
-    httpserver.expect_oneshot_request(POSTNORD_BOOK, method="POST").respond_with_json(
-        {"compositeFault": {"faults": [{"faultCode": "E1", "explanationText": "consignee.postalCode invalid"}]}},
-        status=400,
-    )
+    postnord_refuses(httpserver, "consignee.postalCode invalid", once=True)
     order_id = make_orders(booking_db)()
     at = open_app("book", [order_id])
     choose(at, "postnord:17")
@@ -503,13 +509,7 @@ def test_step_3_stays_through_live_ticks_before_and_after_booking(booking_db, ht
         assert step(at).startswith("Step 4 of 4")
         assert number in at.success[0].value and not at.info  # not mistaken for someone else's booking
     assert len(booking_calls(httpserver)) == 2
-    with booking_db.connect() as conn:
-        confirmed = conn.execute(
-            select(booking_attempts.c.id).where(
-                booking_attempts.c.order_id == order_id, booking_attempts.c.status == "confirmed"
-            )
-        ).all()
-    assert len(confirmed) == 1
+    assert confirmed_attempts(booking_db, order_id) == 1
 
 
 def _postnord_answer():
