@@ -3,8 +3,8 @@
 Every write path (the services, the receiver's single-statement fast path, bulk SQL) changes
 orders, so the rollup is kept by the database: a row trigger takes the old row's
 contribution out and puts the new row's in, with an upsert that adds to the counters (so
-concurrent writers never lose an increment). It fires on an UPDATE only when a column the
-measures read changed, so a courier scan that moves nothing analytics count costs nothing.
+concurrent writers never lose an increment). It fires on an UPDATE only when the change can change a contribution
+(contribution_may_change), so a courier scan that moves nothing analytics count costs nothing.
 Its contributions restate `db/delivery_sql.order_facts` in PL/pgSQL;
 `tests/core/test_delivery_rollup.py` holds the rollup equal to the on-the-fly aggregate.
 """
@@ -22,22 +22,27 @@ from perfile_core.domain.delivery_stats import BIN_EDGES_HOURS
 from perfile_core.domain.status import ExceptionReason, Status
 from perfile_core.domain.time_utils import DEFAULT_DELIVERY_ZONE, DELIVERY_ZONES
 
-# Columns whose change can change a contribution (the trigger's WHEN).
-WATCHED = (
-    "deleted_at",
-    "created_at",
-    "courier",
-    "store_id",
-    "country_code",
-    "postal_code",
-    "order_status",
-    "tracking_number",
-    "estimated_delivery",
-    "delivered_at",
-    "shipped_at",
-    "exception_at",
-    "exception_reason",
-)
+# The trigger's WHEN: the changes that can change a contribution (measures or rollup rows), so a
+# courier scan that moves nothing analytics count (picked up, in transit, out for delivery, a
+# newer exception of the same reason) does not even call the trigger. A superset of
+# "perfile_delivery_measures or the row's keys differ"; tests/core/test_delivery_rollup.py
+# checks it against random changes of every column below.
+KEYED = ("deleted_at", "created_at", "courier", "store_id", "country_code", "postal_code")  # which rows count it
+PRESENCE = ("tracking_number", "exception_at")  # read only as "is there one" (tracked, excepted)
+ANY_STATUS = ("exception_reason",)  # read whatever the status (an excepted order's reason)
+WHEN_DELIVERED = ("delivered_at", "shipped_at", "estimated_delivery")  # on time, delivery time, its bin
+WATCHED = (*KEYED, "order_status", *PRESENCE, *ANY_STATUS, *WHEN_DELIVERED)
+
+
+def contribution_may_change() -> str:
+    """SQL over OLD and NEW: true when the update may change the order's contribution."""
+    delivered = f"'{Status.DELIVERED.value}'"
+    changed = [f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in (*KEYED, *ANY_STATUS)]
+    changed += [f"(OLD.{name} IS NULL) <> (NEW.{name} IS NULL)" for name in PRESENCE]
+    changed.append(f"(OLD.order_status = {delivered}) IS DISTINCT FROM (NEW.order_status = {delivered})")
+    timed = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in WHEN_DELIVERED)
+    changed.append(f"(NEW.order_status = {delivered} AND ({timed}))")
+    return " OR ".join(changed)
 
 
 def _measures_function() -> str:
@@ -150,8 +155,14 @@ END $$
 """
 
 
+def update_trigger(when: str) -> str:
+    return (
+        "CREATE TRIGGER delivery_rollup_update AFTER UPDATE ON orders"
+        f" FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION perfile_delivery_rollup_row()"
+    )
+
+
 def create_statements() -> list[str]:
-    changed = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in WATCHED)
     return [
         _measures_function(),
         _apply_function(),
@@ -159,8 +170,7 @@ def create_statements() -> list[str]:
         TRUNCATE_FUNCTION,
         "CREATE TRIGGER delivery_rollup_insert AFTER INSERT OR DELETE ON orders"
         " FOR EACH ROW EXECUTE FUNCTION perfile_delivery_rollup_row()",
-        "CREATE TRIGGER delivery_rollup_update AFTER UPDATE ON orders"
-        f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION perfile_delivery_rollup_row()",
+        update_trigger(contribution_may_change()),
         "CREATE TRIGGER delivery_rollup_truncate AFTER TRUNCATE ON orders"
         " FOR EACH STATEMENT EXECUTE FUNCTION perfile_delivery_rollup_truncate()",
     ]

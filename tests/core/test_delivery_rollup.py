@@ -7,6 +7,7 @@ would send, and concurrent writers adding to the same rollup row.
 
 from __future__ import annotations
 
+import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
@@ -129,3 +130,83 @@ def test_truncating_orders_empties_the_rollup(pg_db: Engine) -> None:
     with pg_db.begin() as conn:
         conn.execute(text("TRUNCATE orders CASCADE"))
     assert delivery_analytics(pg_db).total.orders == 0
+
+
+# Values each watched column takes in the random changes below: NULLs, case and prefix variants
+# of the region, times on both sides of each other and of the promised day.
+_T = [None, T0, T0 + timedelta(hours=30), T0 + timedelta(days=4)]
+_CHOICES: dict[str, list] = {
+    "deleted_at": [None, None, None, T0],
+    "created_at": [T0 - timedelta(days=2), T0 - timedelta(hours=1), T0 - timedelta(days=9)],
+    "courier": [None, "bring", "dhl"],
+    "country_code": [None, "SE", "se", "NO"],
+    "postal_code": [None, "11122", "19999", "21122"],
+    "order_status": ["confirmed", "in_transit", "out_for_delivery", "exception", "delivered", "delivered"],
+    "tracking_number": [None, "X1", "X2"],
+    "estimated_delivery": [None, date(2026, 3, 10), date(2026, 3, 12)],
+    "delivered_at": _T,
+    "shipped_at": _T,
+    "exception_at": _T,
+    "exception_reason": [None, "delayed", "lost", "not_a_reason"],
+}
+
+
+def test_the_update_trigger_fires_for_every_change_that_moves_a_contribution(pg_db: Engine) -> None:
+    """The trigger's WHEN is narrower than "a watched column changed": random changes of every
+    watched column, one or two at a time, keep both rollups equal to the orders' aggregate."""
+    assert set(_CHOICES) == set(delivery_rollup_sql.WATCHED) - {"store_id"}
+    make_store(pg_db)
+    make_store(pg_db, key="other")
+    ids = [make_order(pg_db, store_key=("shop", "other")[n % 2], created_at=T0).id for n in range(5)]
+    rng = random.Random(13)
+    for step in range(160):
+        changes = {name: rng.choice(_CHOICES[name]) for name in rng.sample(sorted(_CHOICES), rng.choice((1, 2)))}
+        with pg_db.begin() as conn:
+            if step % 23 == 0:
+                conn.execute(text("UPDATE orders SET store_id = (SELECT min(id) FROM stores) WHERE id = :id"),
+                             {"id": rng.choice(ids)})  # fmt: skip
+            assignments = ", ".join(f"{name} = :{name}" for name in changes)
+            conn.execute(text(f"UPDATE orders SET {assignments} WHERE id = :id"), {**changes, "id": rng.choice(ids)})
+        with pg_db.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM orders WHERE deleted_at IS NULL")).scalar():
+                assert_rollup_matches(pg_db)
+
+
+def test_a_scan_that_moves_no_measure_does_not_call_the_trigger(pg_db: Engine) -> None:
+    make_store(pg_db)
+    order = make_order(pg_db, created_at=T0 - timedelta(hours=2))
+    with pg_db.begin() as conn:
+        conn.execute(text("SET LOCAL track_functions = 'pl'"))
+
+        def calls() -> int:
+            found = conn.execute(
+                text("SELECT calls FROM pg_stat_xact_user_functions WHERE funcname = 'perfile_delivery_rollup_row'")
+            ).scalar()
+            return found or 0
+
+        conn.execute(text("UPDATE orders SET tracking_number = 'X1', order_status = 'in_transit', shipped_at = :t"
+                          " WHERE id = :id"), {"t": T0, "id": order.id})  # fmt: skip
+        assert calls() == 1  # tracked now
+        for status in ("out_for_delivery", "in_transit", "ready_for_pickup"):
+            conn.execute(text("UPDATE orders SET order_status = :s, updated_at = now() WHERE id = :id"),
+                         {"s": status, "id": order.id})  # fmt: skip
+        assert calls() == 1
+        conn.execute(text("UPDATE orders SET order_status = 'delivered', delivered_at = :t WHERE id = :id"),
+                     {"t": T0 + timedelta(hours=20), "id": order.id})  # fmt: skip
+        assert calls() == 2
+    assert_rollup_matches(pg_db)
+
+
+def test_migration_0014_narrows_the_update_trigger_and_goes_back(pg_db: Engine) -> None:
+    from perfile_core.db.migrate import downgrade, migrate
+
+    query = text("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'delivery_rollup_update'")
+    with pg_db.connect() as conn:
+        assert "(old.order_status)::text = 'delivered'" in conn.execute(query).scalar_one()
+    downgrade(pg_db, "0014-1")
+    with pg_db.connect() as conn:
+        assert "(old.order_status)::text IS DISTINCT FROM (new.order_status)::text" in conn.execute(query).scalar_one()
+    migrate(pg_db)
+    with pg_db.connect() as conn:
+        assert "(old.order_status)::text = 'delivered'" in conn.execute(query).scalar_one()
+    test_a_scan_that_moves_no_measure_does_not_call_the_trigger(pg_db)
