@@ -20,7 +20,8 @@ from perfile_core.services.webhook_context import WebhookContext
 from perfile_core.services.webhook_refusals import RefusalRecorder
 from perfile_core.services.webhook_secrets import SecretCache
 from receiver import errors, logs
-from receiver.blueprints import couriers, health, shopify, tracking_page, woocommerce
+from receiver.blueprints import health, shopify, tracking_page, woocommerce
+from receiver.courier_route import CourierRoute
 
 __all__ = ["create_app"]
 
@@ -30,6 +31,7 @@ class ReceiverState:
     perfile: Perfile
     context: WebhookContext
     refusals: RefusalRecorder
+    max_body_bytes: int
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,11 +54,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         changes=perfile.changes,
         direct=perfile.direct_connections,
     )
-    app.extensions["perfile"] = ReceiverState(perfile, context, RefusalRecorder(perfile.db))
+    receiver = ReceiverState(perfile, context, RefusalRecorder(perfile.db), settings.webhook_max_body_bytes)
+    app.extensions["perfile"] = receiver
     logs.configure()
     errors.register(app)
-    for blueprint in (shopify.bp, woocommerce.bp, couriers.bp, health.bp, tracking_page.bp):
+    for blueprint in (shopify.bp, woocommerce.bp, health.bp, tracking_page.bp):
         app.register_blueprint(blueprint)
+    app.wsgi_app = CourierRoute(app.wsgi_app, receiver)  # type: ignore[method-assign]
     return app
 
 

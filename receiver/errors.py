@@ -6,7 +6,10 @@ exceptions, which never contain secrets.
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, jsonify
+import json
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException
 
 from perfile_core.domain.errors import (
@@ -43,12 +46,42 @@ def status_for(exc: PerfileError) -> int:
     return 400
 
 
-def error_response(code: str, detail: str, status: int) -> Response:
-    response = jsonify(error=code, detail=detail, request_id=g.get("request_id", ""))
-    response.status_code = status
+@dataclass
+class Answer:
+    """A status, body and headers, as the courier route hands them to WSGI and Flask routes
+    to a Response."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+JSON_TYPE = ("Content-Type", "application/json")
+
+
+def error_answer(code: str, detail: str, status: int, request_id: str) -> Answer:
+    body = json.dumps({"detail": detail, "error": code, "request_id": request_id}, separators=(",", ":")) + "\n"
+    answer = Answer(status, body.encode(), [JSON_TYPE])
     if status == 503:
-        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
-    return response
+        answer.headers.append(("Retry-After", RETRY_AFTER_SECONDS))
+    return answer
+
+
+def answer_for(exc: PerfileError, request_id: str) -> Answer:
+    return error_answer(exc.code, exc.detail, status_for(exc), request_id)
+
+
+def too_large_detail(limit: int) -> str:
+    return (
+        f"body is larger than {limit // 1024} KiB"
+        if limit % (1024 * 1024)
+        else f"body is larger than {limit >> 20} MiB"
+    )
+
+
+def error_response(code: str, detail: str, status: int) -> Response:
+    answer = error_answer(code, detail, status, g.get("request_id", ""))
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 def for_exception(exc: PerfileError) -> Response:
@@ -59,5 +92,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        detail = "body is larger than 1 MiB" if status == 413 else (exc.description or exc.name)
+        detail = too_large_detail(app.config["MAX_CONTENT_LENGTH"]) if status == 413 else exc.description or exc.name
         return error_response(HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), detail, status)
