@@ -58,6 +58,23 @@ def answer_delivery(
     receiver: ReceiverState, source: str, use_case: Callable[[Delivery], Receipt], environ: Mapping[str, Any]
 ) -> Answer:
     started = time.perf_counter()
+    logs.delivery_started()
+    try:
+        answer, fields, exc_info = _answer(receiver, source, use_case, environ, started)
+    except BaseException:  # not answered (the client went away mid-body): no line, but no longer in flight
+        logs.delivery_abandoned()
+        raise
+    logs.delivery(fields, exc_info=exc_info)
+    return answer
+
+
+def _answer(
+    receiver: ReceiverState,
+    source: str,
+    use_case: Callable[[Delivery], Receipt],
+    environ: Mapping[str, Any],
+    started: float,
+) -> tuple[Answer, dict[str, object], bool]:
     request_id = request_id_of(environ)
     fields: dict[str, object] = {"request_id": request_id, "source": source}
     body = _body(environ, receiver.max_body_bytes)
@@ -66,7 +83,7 @@ def answer_delivery(
             "payload_too_large", errors.too_large_detail(receiver.max_body_bytes), 413, request_id
         )
         fields["result"] = "payload_too_large"
-        return _logged(fields, answer, started)
+        return _finished(fields, answer, started)
     delivery = Delivery(
         headers=_lower_case_headers(environ), body=body, request_id=request_id, remote_addr=environ.get("REMOTE_ADDR")
     )
@@ -88,7 +105,7 @@ def answer_delivery(
     except Exception:
         answer = errors.error_answer("internal_error", "unexpected error; it was logged", 500, request_id)
         fields.update(topic=_topic(delivery), result="internal_error")
-        return _logged(fields, answer, started, exc_info=True)
+        return _finished(fields, answer, started, exc_info=True)
     else:
         answer = Answer(200, _RESULT_BODIES[receipt.result], [JSON_TYPE])
         fields.update(source=receipt.source, topic=receipt.topic, result=receipt.result.value)
@@ -105,7 +122,7 @@ def answer_delivery(
                 detail=receipt.detail,
                 request_id=request_id,
             )
-    return _logged(fields, answer, started)
+    return _finished(fields, answer, started)
 
 
 def _body(environ: Mapping[str, Any], limit: int) -> bytes | None:
@@ -127,12 +144,13 @@ def _body(environ: Mapping[str, Any], limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def _logged(fields: dict[str, object], answer: Answer, started: float, *, exc_info: bool = False) -> Answer:
+def _finished(
+    fields: dict[str, object], answer: Answer, started: float, *, exc_info: bool = False
+) -> tuple[Answer, dict[str, object], bool]:
     answer.headers.append(("X-Request-Id", str(fields["request_id"])))
     fields["status"] = answer.status
     fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    logs.delivery(fields, exc_info=exc_info)
-    return answer
+    return answer, fields, exc_info
 
 
 def _lower_case_headers(environ: Mapping[str, Any]) -> dict[str, str]:

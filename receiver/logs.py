@@ -1,8 +1,13 @@
 """Structured logs: one JSON line per delivery (source, topic, result, status, latency, request id).
 
-Delivery lines are written straight to stderr under a lock: going through `logging` records
-cost more per request (about 0.06 ms) than verifying the signature. Lines with a traceback
-and anything else the receiver logs still go through `logging`.
+Delivery lines are written straight to stderr: going through `logging` records cost more per
+request (about 0.06 ms) than verifying the signature. While other deliveries of the process
+are in flight, a finished one's line waits for theirs and they are written together (at most
+MAX_WAITING lines or MAX_WAIT_SECONDS): a write releases the GIL, and under load each one
+cost a thread switch, about 0.1 ms of CPU per event. The last delivery in flight writes what
+waits, so an idle receiver has written every line, and one delivery at a time is written at
+once. Lines with a traceback and anything else the receiver logs still go through `logging`
+(what waits is written first, to keep the order).
 """
 
 from __future__ import annotations
@@ -37,15 +42,73 @@ def configure() -> None:
     logger.propagate = False
 
 
+MAX_WAITING = 64
+MAX_WAIT_SECONDS = 0.2
+
+
+class _DeliveryLines:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._waiting: list[str] = []
+        self._oldest = 0.0
+
+    def started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def finished(self, line: str | None) -> None:
+        """One delivery done, with its line (None: logged otherwise)."""
+        now = time.monotonic()
+        with self._lock:
+            self._in_flight -= 1
+            if line is not None:
+                if not self._waiting:
+                    self._oldest = now
+                self._waiting.append(line)
+            if not self._waiting or (
+                self._in_flight and len(self._waiting) < MAX_WAITING and now - self._oldest < MAX_WAIT_SECONDS
+            ):
+                return
+            text, self._waiting = "".join(self._waiting), []
+        _write(text)
+
+    def write_waiting(self) -> None:
+        with self._lock:
+            text, self._waiting = "".join(self._waiting), []
+        if text:
+            _write(text)
+
+
+_lines = _DeliveryLines()
+
+
+def delivery_started() -> None:
+    """Call when a delivery starts; `delivery` (exactly once) when it is answered."""
+    _lines.started()
+
+
+def delivery_abandoned() -> None:
+    """A started delivery ended without an answer to log."""
+    _lines.finished(None)
+
+
 def delivery(fields: dict[str, Any], *, exc_info: bool = False) -> None:
     if exc_info:
+        _lines.write_waiting()
         logger.error("webhook delivery", extra={"fields": fields}, exc_info=True)
+        _lines.finished(None)
     elif logger.isEnabledFor(logging.INFO):
-        text = _encode(_line(time.time(), "info", "webhook delivery", fields)) + "\n"
-        stream: TextIO = sys.stderr
-        with _write_lock:
-            stream.write(text)
-            stream.flush()
+        _lines.finished(_encode(_line(time.time(), "info", "webhook delivery", fields)) + "\n")
+    else:
+        _lines.finished(None)
+
+
+def _write(text: str) -> None:
+    stream: TextIO = sys.stderr
+    with _write_lock:
+        stream.write(text)
+        stream.flush()
 
 
 def _line(created: float, level: str, message: str, fields: dict[str, Any]) -> dict[str, Any]:
