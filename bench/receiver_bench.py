@@ -67,6 +67,7 @@ MAX_REQUESTS = 200_000  # upper bound on what one run may send
 LUA = Path(__file__).resolve().parent / "receiver_wrk.lua"
 CONTEXT = os.environ.get("PERFILE_BENCH_CONTEXT", "1") != "0"
 TARGET_RATIO = 1.0  # receiver / one-statement reference, median of the pair ratios
+TARGETS = 50_000  # orders the events go to, chosen afresh each run
 STATUSES = ["picked_up", "in_transit", "in_transit", "out_for_delivery", "exception", "delivered"]
 
 
@@ -303,12 +304,23 @@ def _prepare(url: str) -> list[str]:
             " ON CONFLICT (code) DO UPDATE SET webhook_secret = excluded.webhook_secret",
             (box_for(load_settings()).seal(SECRET),),  # stored encrypted, as the receiver reads it
         )
-        rows = conn.execute(
-            # The sandbox's own shipments: couriers move only their own (others' would be ignored).
-            "SELECT tracking_number FROM orders WHERE tracking_number IS NOT NULL AND courier = 'sandbox'"
-            " AND order_status NOT IN ('delivered', 'returned', 'cancelled') ORDER BY random() LIMIT 50000"
-        ).fetchall()
+        numbers = reset_targets(conn, TARGETS)
         conn.execute("VACUUM ANALYZE")
+    return numbers
+
+
+def reset_targets(conn: psycopg.Connection[Any], count: int) -> list[str]:
+    """`count` random shipments of the sandbox (couriers move only their own) put back in transit,
+    with no delivery, exception or status time, as the bulk load left them: every run sends its
+    events to the same kind of orders, however many earlier runs delivered. Their tracking numbers."""
+    rows = conn.execute(
+        "WITH picked AS (SELECT id FROM orders WHERE courier = 'sandbox' AND tracking_number IS NOT NULL"
+        " AND deleted_at IS NULL ORDER BY random() LIMIT %s)"
+        " UPDATE orders o SET order_status = 'in_transit', main_status = 'in_transit', main_status_at = NULL,"
+        " delivered_at = NULL, exception_at = NULL, exception_reason = NULL, latest_event_at = o.shipped_at"
+        " FROM picked WHERE o.id = picked.id RETURNING o.tracking_number",
+        (count,),
+    ).fetchall()
     return [row[0] for row in rows]
 
 

@@ -88,3 +88,30 @@ def test_p99_over_all_requests_counts_a_slow_window_that_a_median_of_windows_dro
     assert merged.total == 3000
     assert merged.percentile_ms(99) == 90.0
     assert merged.percentile_ms(50) == 10.0
+
+
+def test_each_run_sends_its_events_to_orders_in_transit_however_many_earlier_runs_delivered(
+    pg_db: Engine, pg_url: str
+) -> None:
+    from bench.receiver_bench import reset_targets
+    from tests.core.test_delivery_rollup import assert_rollup_matches
+
+    configure_shopify_and_sandbox(pg_db)
+    numbers = {tracking_number_for(f"BENCHRESET{n}") for n in range(6)}
+    for number in numbers:
+        order_with_tracking(pg_db, number, "sandbox")
+    other = tracking_number_for("BENCHRESET-BRING")
+    order_with_tracking(pg_db, other, "bring")
+    with psycopg.connect(dsn(pg_url), autocommit=True) as conn:
+        conn.execute(  # as earlier runs leave them: delivered, after an exception
+            "UPDATE orders SET order_status = 'delivered', main_status = 'delivered', delivered_at = now(),"
+            " exception_at = now() - interval '1 hour', exception_reason = 'delayed', main_status_at = now()"
+        )
+        assert set(reset_targets(conn, 4)) < numbers
+        assert set(reset_targets(conn, 100)) == numbers  # the sandbox's own shipments only
+        rows = conn.execute(
+            "SELECT order_status, main_status, delivered_at, exception_at, main_status_at FROM orders"
+            " WHERE courier = 'sandbox'"
+        ).fetchall()
+    assert set(rows) == {("in_transit", "in_transit", None, None, None)}
+    assert_rollup_matches(pg_db)
