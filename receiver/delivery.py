@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 
 from perfile_core.domain.errors import PerfileError, StorageUnavailable
 from perfile_core.services.webhooks import Delivery, Receipt, Result
@@ -50,7 +50,6 @@ def request_id() -> str:
 def handle(source: str, use_case: Callable[[Delivery], Receipt]) -> Response:
     """A Flask route's delivery: answer_delivery's answer as a Flask response."""
     answer = answer_delivery(state(), source, use_case, request.environ)
-    g.request_id = dict(answer.headers)["X-Request-Id"]
     return Response(answer.body, status=answer.status, headers=answer.headers)
 
 

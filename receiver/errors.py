@@ -48,8 +48,7 @@ def status_for(exc: PerfileError) -> int:
 
 @dataclass
 class Answer:
-    """A status, body and headers, as the courier route hands them to WSGI and Flask routes
-    to a Response."""
+    """An HTTP answer: the courier route hands it to WSGI as it is, Flask routes as a Response."""
 
     status: int
     body: bytes

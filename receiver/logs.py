@@ -4,7 +4,7 @@ Delivery lines are written straight to stderr: going through `logging` records c
 request (about 0.06 ms) than verifying the signature. While other deliveries of the process
 are in flight, a finished one's line waits for theirs and they are written together (at most
 MAX_WAITING lines or MAX_WAIT_SECONDS): a write releases the GIL, and under load each one
-cost a thread switch, about 0.1 ms of CPU per event. The last delivery in flight writes what
+cost a thread switch (write calls per event 2.0 -> 1.27). The last delivery in flight writes what
 waits, so an idle receiver has written every line, and one delivery at a time is written at
 once. Lines with a traceback and anything else the receiver logs still go through `logging`
 (what waits is written first, to keep the order).

@@ -3,8 +3,9 @@
 Every write path (the services, the receiver's single-statement fast path, bulk SQL) changes
 orders, so the rollup is kept by the database: a row trigger takes the old row's
 contribution out and puts the new row's in, with an upsert that adds to the counters (so
-concurrent writers never lose an increment). It fires on an UPDATE only when the change can change a contribution
-(contribution_may_change), so a courier scan that moves nothing analytics count costs nothing.
+concurrent writers never lose an increment). It fires on an UPDATE only when the change can
+change a contribution (contribution_may_change), so a courier scan that moves nothing analytics
+count costs nothing.
 Its contributions restate `db/delivery_sql.order_facts` in PL/pgSQL;
 `tests/core/test_delivery_rollup.py` holds the rollup equal to the on-the-fly aggregate.
 """
