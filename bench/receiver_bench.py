@@ -48,6 +48,7 @@ from typing import Any
 
 import psycopg
 
+from bench import receiver_ceiling
 from bench import receiver_checks as checks
 from bench.bulk_load import ensure_orders
 from bench.latency import Histogram
@@ -103,28 +104,34 @@ class Run:
         return self.latency.percentile_ms(99)
 
 
+def event_payload(rng: random.Random, numbers: list[str], occurred: datetime) -> tuple[str, dict[str, Any]]:
+    """A unified sandbox event (webhook id, payload) for a random one of `numbers`."""
+    event_id = f"evt_{uuid.UUID(int=rng.getrandbits(128)).hex}"
+    stamp = occurred.isoformat()
+    payload = {
+        "type": "shipment.status_updated",
+        "timestamp": stamp.replace("+00:00", "Z"),
+        "data": {
+            "courier": "sandbox",
+            "tracking_number": rng.choice(numbers),
+            "status": rng.choice(STATUSES),
+            "exception_reason": "delayed",
+            "raw_status": "BENCH",
+            "occurred_at": stamp,
+            "description": "Benchmark scan",
+            "location": {"city": "Solna", "country_code": "SE"},
+        },
+    }
+    return event_id, payload
+
+
 def _requests(path: Path, numbers: list[str], count: int, base: datetime, rng: random.Random) -> None:
     """`count` signed events, one per line: webhook-id, timestamp, signature, body (tab-separated)."""
     key = base64.b64decode(SECRET.removeprefix("whsec_"))
     stamp = str(int(time.time()))  # valid for the 5-minute tolerance; a run takes seconds
     with path.open("w") as out:
         for n in range(count):
-            event_id = f"evt_{uuid.UUID(int=rng.getrandbits(128)).hex}"
-            occurred = (base + timedelta(seconds=n)).isoformat()
-            payload = {
-                "type": "shipment.status_updated",
-                "timestamp": occurred.replace("+00:00", "Z"),
-                "data": {
-                    "courier": "sandbox",
-                    "tracking_number": rng.choice(numbers),
-                    "status": rng.choice(STATUSES),
-                    "exception_reason": "delayed",
-                    "raw_status": "BENCH",
-                    "occurred_at": occurred,
-                    "description": "Benchmark scan",
-                    "location": {"city": "Solna", "country_code": "SE"},
-                },
-            }
+            event_id, payload = event_payload(rng, numbers, base + timedelta(seconds=n))
             body = json.dumps(payload, separators=(",", ":"))
             digest = hmac.new(key, f"{event_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
             out.write(f"{event_id}\t{stamp}\tv1,{base64.b64encode(digest).decode()}\t{body}\n")
@@ -441,8 +448,16 @@ def run() -> list[str]:
         f"   targets (ratio >= {TARGET_RATIO}, p99 <= the reference's, 0 lost, 0 doubled, every accepted delivery"
         f" in the inbox): {'met' if not missed else 'NOT met: ' + '; '.join(missed)}"
     )
+    lines += receiver_ceiling.lines(receiver_ceiling.measure(dsn(url), _ceiling_reset, event_payload))
     lines.append("FAIL" if missed else "PASS")
     return lines
+
+
+def _ceiling_reset(conn: psycopg.Connection[Any]) -> list[str]:
+    receiver_ceiling.truncate_written(conn)
+    numbers = reset_targets(conn, TARGETS)
+    conn.execute(f"VACUUM ANALYZE orders, webhook_inbox, tracking_events, notifications, {TABLE}")
+    return numbers
 
 
 def _missed(ratio: float, ours: Run, ref: Run, lost: int, doubled: int) -> list[str]:
