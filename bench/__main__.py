@@ -1,13 +1,16 @@
 """`python -m bench`: every benchmark in turn, each printing its figures and ratios.
 
-Exits non-zero when any benchmark missed a target (its last line is FAIL, or its main()
-returned non-zero) or failed to run, and ends with which ones and what they missed."""
+Before each one it waits for a quiet machine (bench/quiet.py). Exits non-zero when any
+benchmark missed a target (its last line is FAIL, or its main() returned non-zero) or failed
+to run, and ends with which ones and what they missed."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 import time
+
+from bench.quiet import wait_until_quiet
 
 BENCHMARKS = [
     "bench.query_bench",
@@ -33,6 +36,8 @@ def main() -> int:
                 continue
             raise
         print(f"== {name}")
+        if waited := wait_until_quiet():
+            print(waited)
         started = time.perf_counter()
         try:
             result = module.run() if hasattr(module, "run") else module.main()
