@@ -75,4 +75,4 @@ def test_measure_reports_every_statement_at_every_batch_size_and_the_lines_name_
     assert all(cost >= 0 for cost in costs.values())
     text = "\n".join(ceiling.lines({key: 0.25 if key[0] == "receiver" else 0.5 for key in costs}))
     assert "receiver 0.250 / 0.250 / 0.250; reference 0.500 / 0.500 / 0.500" in text
-    assert "0.50x the reference's single statement" in text
+    assert "0.50x at 8 per commit" in text and "0.50x at 64" in text
