@@ -1,10 +1,11 @@
 """Wait for a quiet machine before a benchmark, so one bench does not time the last one's aftermath.
 
-A receiver run leaves hundreds of thousands of dead `orders` rows, and autovacuum then works on
-them for a minute or more on the same two cores: a live-tick run started at once had its slowest
-tick at 20.8 ms (target < 20, 5.0 ms of it waiting for a core), and 13.7 ms when run alone.
-`python -m bench` therefore waits, before each benchmark, until no autovacuum worker runs and
-the CPUs were mostly idle for a whole second, and prints how long it waited.
+Benchmarks share two cores with PostgreSQL. The receiver bench updates some 100,000 orders and
+the bulk loads write a million, and autovacuum may then work on them for a minute or more: a
+benchmark started meanwhile times that work too (the live-tick bench reports how long its
+slowest tick waited for a core). `python -m bench` therefore waits, before each benchmark, until
+no autovacuum worker runs and the CPUs were mostly idle for a whole second, and prints how long
+it waited.
 """
 
 from __future__ import annotations
