@@ -61,10 +61,8 @@ def wait_until_quiet(
         else:
             busy += 1
         if clock() - started >= max_seconds:
-            return (
-                f"   machine not quiet after {max_seconds:.0f} s (autovacuum workers {running}, CPUs {share:.0%}"
-                " idle): timing anyway"
-            )
+            still = f"{running} autovacuum workers at work" if running else f"CPUs {share:.0%} idle"
+            return f"   machine not quiet after {max_seconds:.0f} s ({still}): timing anyway"
     if not vacuumed and not busy:
         return ""
     return (

@@ -28,7 +28,7 @@ import psycopg
 
 from bench.receiver_reference import ONE_STATEMENT, TABLE
 from perfile_core.couriers.formats.standard_webhooks import parse_event
-from perfile_core.services.webhook_fastpath import _APPLY, FastEvent
+from perfile_core.services.webhook_fastpath import FastEvent
 from perfile_core.services.webhooks import Delivery
 
 BATCHES = (1, 8, 64)
@@ -49,7 +49,7 @@ def receiver_statement(event_id: str, payload: dict[str, Any], body: bytes, now:
     headers = {"content-type": "application/json", "webhook-id": event_id}
     delivery = Delivery(headers=headers, body=body, request_id=event_id)
     item = FastEvent(event, delivery, "courier:sandbox", payload["type"], now)
-    return _APPLY.text, _APPLY.parameters(item.parameters())
+    return item.statement()
 
 
 def _numbered(statement: str) -> str:

@@ -147,6 +147,11 @@ class FastEvent:
     def parameters(self) -> dict[str, Any]:
         return _parameters(self.event, self.delivery, self.source, self.topic, self.now)
 
+    def statement(self) -> tuple[str, list[Any]]:
+        """The statement record_event_fast sends first ($n placeholders) and its parameters (the
+        receiver bench's ceiling runs it as the receiver would)."""
+        return _APPLY.text, _APPLY.parameters(self.parameters())
+
 
 def record_event_fast(cursor: psycopg.RawCursor[Any], item: FastEvent) -> EventOutcome | None:
     """Store the delivery and the event and apply it; None when the delivery is a duplicate.

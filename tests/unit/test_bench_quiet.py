@@ -53,6 +53,8 @@ def test_it_gives_up_after_the_longest_wait_and_says_so() -> None:
     machine = FakeMachine(workers=[0] * 100, idle=[0.1] * 100)
     said = _wait(machine, max_seconds=5)
     assert "machine not quiet after 5 s" in said and "10% idle" in said and "timing anyway" in said
+    vacuuming = FakeMachine(workers=[3] * 100, idle=[])
+    assert "(3 autovacuum workers at work): timing anyway" in _wait(vacuuming, max_seconds=5)
 
 
 def test_the_real_checks_read_the_server_and_the_cpus(pg_url: str) -> None:
