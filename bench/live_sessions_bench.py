@@ -22,12 +22,12 @@ import random
 import statistics
 import threading
 import time
-from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.bulk_load import ensure_orders
+from bench.proc_cpu import cpu_seconds
 from perfile_core.bootstrap import build
 from perfile_core.config import load_settings
 from perfile_core.db.notify import ORDERS_CHANNEL
@@ -48,19 +48,6 @@ FILTERS = [
     OrderFilter(couriers=("bring",)),
     OrderFilter(needs_action=True),
 ]
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes (Linux /proc), in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 def _backends(dsn: str) -> list[int]:
@@ -112,9 +99,9 @@ def measure(database_url: str, sessions: int, seconds: float) -> tuple[list[floa
     with lock:
         ms.clear()
     backends = _backends(dsn)
-    cpu_before, wall_before = _cpu_seconds([os.getpid(), *backends]), time.monotonic()
+    cpu_before, wall_before = cpu_seconds([os.getpid(), *backends]), time.monotonic()
     time.sleep(seconds)
-    cpu = _cpu_seconds([os.getpid(), *backends]) - cpu_before
+    cpu = cpu_seconds([os.getpid(), *backends]) - cpu_before
     wall = time.monotonic() - wall_before
     stop.set()
     for thread in threads:

@@ -52,6 +52,7 @@ from bench import receiver_ceiling
 from bench import receiver_checks as checks
 from bench.bulk_load import ensure_orders
 from bench.latency import Histogram
+from bench.proc_cpu import cpu_seconds, process_stat
 from bench.receiver_reference import CREATE_TABLE, SECRET, TABLE, dsn
 from perfile_core.config import load_settings
 from perfile_core.db.secret_box import box_for
@@ -207,20 +208,12 @@ def _event_day() -> datetime:
 # accepted event explains the throughput: printed beside the rates.
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
 def _pids() -> list[int]:
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
 
 def _process_tree(root: int) -> list[int]:
-    parents = {pid: int(fields[1]) for pid in _pids() if (fields := _stat(pid)) is not None}
+    parents = {pid: int(fields[1]) for pid in _pids() if (fields := process_stat(pid)) is not None}
     tree, grew = {root}, True
     while grew:
         children = {pid for pid, parent in parents.items() if parent in tree} - tree
@@ -243,16 +236,7 @@ def _postgres_processes() -> list[int]:
 
 def _cpu_now(server: int) -> tuple[float, float]:
     """CPU seconds used so far by the server's processes and by PostgreSQL's."""
-    return _cpu_seconds(_process_tree(server)), _cpu_seconds(_postgres_processes())
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    ticks = 0
-    for pid in pids:
-        fields = _stat(pid)
-        if fields is not None:
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(_process_tree(server)), cpu_seconds(_postgres_processes())
 
 
 # -- servers and bookkeeping ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 
+from bench.proc_cpu import cpu_seconds
 from bench.receiver_reference import ONE_STATEMENT, TABLE
 from perfile_core.couriers.formats.standard_webhooks import parse_event
 from perfile_core.services.webhook_fastpath import FastEvent
@@ -78,7 +79,7 @@ def cpu_per_event_ms(conn: psycopg.Connection[Any], statements: list[Statement],
     warm, timed = statements[:WARMUP], statements[WARMUP:]
     for text, parameters in warm:
         cursor.execute(text, parameters, prepare=True)
-    before = _backend_cpu_seconds(conn.info.backend_pid)
+    before = cpu_seconds([conn.info.backend_pid])
     if batch == 1:
         for text, parameters in timed:
             cursor.execute(text, parameters, prepare=True)
@@ -87,7 +88,7 @@ def cpu_per_event_ms(conn: psycopg.Connection[Any], statements: list[Statement],
             with conn.transaction(), conn.pipeline():
                 for text, parameters in timed[start : start + batch]:
                     cursor.execute(text, parameters, prepare=True)
-    return (_backend_cpu_seconds(conn.info.backend_pid) - before) * 1000 / len(timed)
+    return (cpu_seconds([conn.info.backend_pid]) - before) * 1000 / len(timed)
 
 
 def measure(
@@ -133,13 +134,6 @@ def lines(costs: dict[tuple[str, int], float]) -> list[str]:
 
 def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
-
-
-def _backend_cpu_seconds(pid: int) -> float:
-    """utime + stime of a PostgreSQL backend on this machine (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def truncate_written(conn: psycopg.Connection[Any]) -> None:
